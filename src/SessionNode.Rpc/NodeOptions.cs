@@ -1,0 +1,26 @@
+namespace SessionNode.Rpc;
+
+/// <summary>Node-wide options (config section "Node"): where it keeps data and where it listens.</summary>
+public sealed class NodeOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Node";
+
+    /// <summary>Folder for all persistent files (key, certificate, database). Default: "data" (relative to the working directory).</summary>
+    public string DataDir { get; init; } = "data";
+
+    /// <summary>IP address the client HTTPS listener binds to. Default: 127.0.0.1.</summary>
+    public string BindIp { get; init; } = "127.0.0.1";
+
+    /// <summary>Client HTTPS port; 0 picks a free port (tests). Default: 22021.</summary>
+    public int HttpsPort { get; init; } = 22021;
+
+    /// <summary>Peer (gRPC) port advertised as port_omq/port_quic; 0 picks a free port. Default: 22020.</summary>
+    public int PeerPort { get; init; } = 22020;
+
+    /// <summary>IPv4 address advertised to clients in swarm lists; empty means <see cref="BindIp"/>. Default: empty.</summary>
+    public string PublicIp { get; init; } = string.Empty;
+
+    /// <summary>Answer client requests even when the node is not ready (debugging). Default: false.</summary>
+    public bool ForceStart { get; init; }
+}
