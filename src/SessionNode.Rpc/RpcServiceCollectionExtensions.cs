@@ -1,22 +1,64 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SessionNode.Crypto;
+using SessionNode.Swarm;
 
 namespace SessionNode.Rpc;
 
 /// <summary>Composition entry points of the client API (the Daemon and the test harness call these).</summary>
 public static class RpcServiceCollectionExtensions
 {
-    /// <summary>Registers the RPC request handler, rate limiter and their options (section "Rpc").</summary>
+    /// <summary>
+    /// Registers the RPC request handler, rate limiter, node state, the standalone membership and
+    /// their options (sections "Rpc" and "Node"). Expects <see cref="TimeProvider"/>, the node's
+    /// <see cref="Ed25519KeyPair"/> and the message store in DI.
+    /// </summary>
     public static IServiceCollection AddSessionNodeRpc(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RpcOptions>().Bind(configuration.GetSection(RpcOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<NodeOptions>().Bind(configuration.GetSection(NodeOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RpcOptions>, RpcOptionsValidator>();
+        services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
+
+        services.AddSingleton(sp => StandaloneMembership.Create(
+            sp.GetRequiredService<Ed25519KeyPair>(),
+            sp.GetRequiredService<IOptions<NodeOptions>>().Value,
+            sp.GetRequiredService<IOptions<RpcOptions>>().Value));
+        services.AddSingleton(sp => new NodeState(
+            sp.GetRequiredService<Ed25519KeyPair>(),
+            sp.GetRequiredService<Membership>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<NodeOptions>>().Value.ForceStart));
+        services.AddSingleton<ClientRateLimiter>();
+        services.AddSingleton<RequestHandler>();
+        services.AddSingleton<ClientEndpoints>();
+        services.AddHostedService<NodeLifecycleService>();
         return services;
     }
 
-    /// <summary>Maps the client HTTPS routes (/storage_rpc/v1, /ping_test/v1, /get_stats/v1, fallback).</summary>
+    /// <summary>
+    /// Maps the client HTTPS routes (/storage_rpc/v1, /ping_test/v1, /get_stats/v1, 404 fallback) and
+    /// the <c>Server</c> header on every response.
+    /// </summary>
     public static IEndpointRouteBuilder MapSessionNodeRpc(this IEndpointRouteBuilder endpoints)
     {
+        if (endpoints is IApplicationBuilder app)
+        {
+            app.Use(static (context, next) =>
+            {
+                context.Response.Headers.Server = NodeState.ServerHeader;
+                return next(context);
+            });
+        }
+
+        var ep = endpoints.ServiceProvider.GetRequiredService<ClientEndpoints>();
+        endpoints.Map("/storage_rpc/v1", ep.StorageRpcAsync);
+        endpoints.Map("/ping_test/v1", ep.PingTestAsync);
+        endpoints.Map("/get_stats/v1", ClientEndpoints.GetStatsAsync);
+        endpoints.MapFallback(ClientEndpoints.NotFoundAsync);
         return endpoints;
     }
 }

@@ -1,0 +1,224 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using SessionNode.Core;
+
+namespace SessionNode.Rpc;
+
+/// <summary>
+/// The client HTTPS routes (client-rpc.md §2.2): the request pipeline of §2.3 in its exact order,
+/// then the RPC handler. Owns no state beyond counters.
+/// </summary>
+public sealed class ClientEndpoints
+{
+    /// <summary>
+    /// In-flight /storage_rpc/v1 requests beyond which the node answers 503 "Server busy". Upstream
+    /// queues 1 000 jobs; a client on a few keep-alive connections never gets near this.
+    /// </summary>
+    public const int MaxInFlight = 1_000;
+
+    private readonly RequestHandler _handler;
+    private readonly NodeState _node;
+    private readonly ClientRateLimiter _limiter;
+    private readonly IOptionsMonitor<RpcOptions> _options;
+    private int _inFlight;
+
+    /// <summary>Creates the endpoints.</summary>
+    public ClientEndpoints(RequestHandler handler, NodeState node, ClientRateLimiter limiter, IOptionsMonitor<RpcOptions> options)
+    {
+        _handler = handler;
+        _node = node;
+        _limiter = limiter;
+        _options = options;
+    }
+
+    /// <summary><c>/storage_rpc/v1</c>.</summary>
+    public async Task StorageRpcAsync(HttpContext http)
+    {
+        if (!HttpMethods.IsPost(http.Request.Method))
+        {
+            await NotFoundAsync(http);
+            return;
+        }
+
+        if (_node.NotReadyReasons() is { } reasons)
+        {
+            await WriteTextAsync(http, 503, "Service node is not ready: " + reasons + "\n");
+            return;
+        }
+
+        var remote = http.Connection.RemoteIpAddress;
+        if (remote is null || !TryGetIPv4(remote, out var ipv4))
+        {
+            await WriteTextAsync(http, 400, "Bad Request\n");
+            return;
+        }
+
+        if (_options.CurrentValue.RateLimitEnabled && !_limiter.TryAcquire(ipv4))
+        {
+            await WriteTextAsync(http, 429, "Too Many Requests\n");
+            return;
+        }
+
+        if (http.Request.Headers.TryGetValue("X-Loki-Long-Poll", out var longPoll) && !string.IsNullOrEmpty(longPoll.ToString()))
+        {
+            await WriteTextAsync(http, 410, "long polling is no longer supported, client upgrade required");
+            return;
+        }
+
+        if (http.Request.ContentLength > Limits.MaxRequestBody)
+        {
+            http.Response.Headers.Connection = "close";
+            await WriteTextAsync(http, 413, "Request body too large");
+            return;
+        }
+
+        if (Interlocked.Increment(ref _inFlight) > MaxInFlight)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            await WriteTextAsync(http, 503, "Server busy, try again later");
+            return;
+        }
+
+        byte[]? rented = null;
+        try
+        {
+            (rented, var length) = await ReadBodyAsync(http);
+            if (rented is null)
+            {
+                http.Response.Headers.Connection = "close";
+                await WriteTextAsync(http, 413, "Request body too large");
+                return;
+            }
+
+            var context = _handler.CreateContext(forwarded: false, http.RequestAborted);
+            var result = await _handler.HandleEnvelopeAsync(rented.AsMemory(0, length), context);
+            await WriteResultAsync(http, result);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary><c>POST /ping_test/v1</c>: 200, empty, with the node's legacy key header.</summary>
+    public Task PingTestAsync(HttpContext http)
+    {
+        if (!HttpMethods.IsPost(http.Request.Method))
+        {
+            return NotFoundAsync(http);
+        }
+
+        http.Response.Headers["X-Oxen-Snode-Pubkey"] = Convert.ToBase64String(_node.Keys.PublicKey);
+        return WriteTextAsync(http, 200, string.Empty);
+    }
+
+    /// <summary><c>GET /get_stats/v1</c>: the dotted version.</summary>
+    public static Task GetStatsAsync(HttpContext http)
+    {
+        if (!HttpMethods.IsGet(http.Request.Method))
+        {
+            return NotFoundAsync(http);
+        }
+
+        return WriteResultAsync(http, RpcResult.Ok(Encoding.UTF8.GetBytes("{\"version\":\"" + NodeState.ReportedVersionString + "\"}")));
+    }
+
+    /// <summary>Anything else: 404 <c>"METHOD URL Not Found"</c>.</summary>
+    public static Task NotFoundAsync(HttpContext http) =>
+        WriteTextAsync(http, 404, $"{http.Request.Method} {http.Request.Path}{http.Request.QueryString} Not Found");
+
+    /// <summary>Writes an <see cref="RpcResult"/>.</summary>
+    public static Task WriteResultAsync(HttpContext http, RpcResult result)
+    {
+        http.Response.StatusCode = result.Status;
+        http.Response.ContentType = result.IsJson ? "application/json" : "text/plain; charset=utf-8";
+        http.Response.ContentLength = result.Body.Length;
+        return http.Response.Body.WriteAsync(result.Body).AsTask();
+    }
+
+    /// <summary>Writes a text/plain body.</summary>
+    public static Task WriteTextAsync(HttpContext http, int status, string text) =>
+        WriteResultAsync(http, RpcResult.Text(status, text));
+
+    /// <summary>IPv4, or an IPv4-mapped IPv6 address (client-rpc.md §2.3 step 2 decision).</summary>
+    public static bool TryGetIPv4(IPAddress address, out IPAddress ipv4)
+    {
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            ipv4 = address;
+            return true;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            ipv4 = address.MapToIPv4();
+            return true;
+        }
+
+        ipv4 = address;
+        return false;
+    }
+
+    /// <summary>Reads the whole body into a pooled buffer; null when it exceeds 10 MiB.</summary>
+    private static async Task<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpContext http)
+    {
+        var reader = http.Request.BodyReader;
+        var hint = http.Request.ContentLength is { } cl ? (int)cl : 4096;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(hint, 256));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                ReadResult read;
+                try
+                {
+                    read = await reader.ReadAsync(http.RequestAborted);
+                }
+                catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return (null, 0);
+                }
+
+                var seq = read.Buffer;
+                if (length + seq.Length > Limits.MaxRequestBody)
+                {
+                    reader.AdvanceTo(seq.End);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return (null, 0);
+                }
+
+                if (length + seq.Length > buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Limits.MaxRequestBody, Math.Max(buffer.Length * 2L, length + seq.Length)));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                seq.CopyTo(buffer.AsSpan(length));
+                length += (int)seq.Length;
+                reader.AdvanceTo(seq.End);
+                if (read.IsCompleted)
+                {
+                    return (buffer, length);
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using SessionNode.Core;
+using SessionNode.Crypto;
+using SessionNode.Protocol;
+using SessionNode.Rpc.Requests;
+using SessionNode.Storage;
+
+namespace SessionNode.Rpc;
+
+public sealed partial class RequestHandler
+{
+    /// <summary>How far in the future a store's timestamp may be, and how far in the past its expiry (ms).</summary>
+    private const long StoreClockToleranceMs = 10_000;
+
+    /// <summary>Window around now for signed timestamps (ms).</summary>
+    private const long SignatureWindowMs = 60_000;
+
+    /// <summary>Wider window for requests forwarded by a peer, which arrive later (ms).</summary>
+    private const long ForwardedWindowMs = 70_000;
+
+    private RpcResult? ValidateStore(StoreRequest r, RpcContext context)
+    {
+        var now = context.NowMs;
+        var ttl = r.ExpiryMs - r.TimestampMs;
+        if (ttl < Limits.MinTtlMs || ttl > r.Namespace.MaxTtlMs || r.ExpiryMs < r.TimestampMs)
+        {
+            return RpcResult.Text(403, "Provided expiry/TTL is not valid.");
+        }
+
+        if (r.TimestampMs > now + StoreClockToleranceMs || r.ExpiryMs < now - StoreClockToleranceMs)
+        {
+            return RpcResult.Text(406, "Timestamp error: check your clock");
+        }
+
+        if (!r.Namespace.IsPublicInbox)
+        {
+            if (r.Auth is null)
+            {
+                return RpcResult.Text(401, "store: signature required to store to namespace " + r.Namespace);
+            }
+
+            var sigTs = r.SigTimestampMs ?? r.TimestampMs;
+            if (OutsideWindow(sigTs, now, SignatureWindowMs))
+            {
+                return RpcResult.Text(406, "store signature timestamp too far from current time");
+            }
+
+            var required = r.Namespace.IsPublicOutbox ? SubaccountFlags.Write | SubaccountFlags.Delete : SubaccountFlags.Write;
+            if (!VerifyAuth(r.Auth, SignedMessages.Store(r.Namespace, sigTs), required))
+            {
+                return RpcResult.Text(401, "store signature verification failed");
+            }
+        }
+
+        return null;
+    }
+
+    private LocalEntry ApplyStore(StoreRequest r, RpcContext context)
+    {
+        var hash = MessageHasher.Compute(r.Account, r.Namespace, r.Data);
+        var result = _store.Store(r.Account, r.Namespace, hash, r.TimestampMs, r.ExpiryMs, r.Data);
+        if (result.Outcome == StoreOutcome.Full)
+        {
+            return new LocalEntry(FailedEntry(queryFailure: true, reason: null), Failed: true, 0, null);
+        }
+
+        var signature = Sign(NodeSignedMessages.Store(hash));
+        var json = RpcJson.Write(w =>
+        {
+            w.WriteStartObject();
+            if (result.Outcome != StoreOutcome.New)
+            {
+                w.WriteBoolean("already", true);
+            }
+
+            w.WriteNumber("expiry", result.ExpiryMs);
+            w.WriteString("hash", hash);
+            w.WriteBase64String("signature", signature);
+            if (!context.Forwarded)
+            {
+                w.WriteNumber("t", context.NowMs);
+            }
+
+            w.WriteEndObject();
+        });
+        return new LocalEntry(json, Failed: false, 1, hash);
+    }
+
+    private RpcResult Retrieve(RetrieveRequest r, RpcContext context)
+    {
+        if (WrongSwarm(r.Account, context) is { } wrong)
+        {
+            return wrong;
+        }
+
+        var now = context.NowMs;
+        if (r.Auth is null)
+        {
+            if (!r.Namespace.IsNoAuthRetrieve)
+            {
+                return RpcResult.Text(401, "retrieve: request signature required");
+            }
+        }
+        else
+        {
+            var ts = r.TimestampMs!.Value;
+            if (OutsideWindow(ts, now, SignatureWindowMs))
+            {
+                return RpcResult.Text(406, "retrieve timestamp too far from current time");
+            }
+
+            if (!VerifyAuth(r.Auth, SignedMessages.Retrieve(r.Namespace, ts), SubaccountFlags.Read, checkRevocation: !r.Namespace.IsUnrevocable))
+            {
+                return RpcResult.Text(401, "retrieve signature verification failed");
+            }
+        }
+
+        // client-rpc.md §9.2 "Limits": 0 means absent; negative max_count is ignored (upstream misbehaves).
+        int? maxCount = r.MaxCount is > 0 ? r.MaxCount : null;
+        long? maxSize = r.MaxSize is null or 0 ? null : r.MaxSize;
+        if (maxCount is null && maxSize is null)
+        {
+            maxSize = -5;
+        }
+
+        if (maxSize < 0)
+        {
+            maxSize = Limits.RetrieveMaxSize / -maxSize.Value;
+        }
+
+        if (maxSize is null || maxSize > Limits.RetrieveMaxSize)
+        {
+            maxSize = Limits.RetrieveMaxSize;
+        }
+
+        RetrieveResult result;
+        try
+        {
+            result = _store.Retrieve(r.Account, r.Namespace, r.LastHash, maxCount, (int)maxSize.Value);
+        }
+        catch (Exception e) when (e is not ArgumentException)
+        {
+            LogRetrieveFailed(_logger, r.Account.ToObfuscated(), e);
+            return RpcResult.Text(500, "Internal Server Error. Could not retrieve messages for " + r.Account.ToObfuscated());
+        }
+
+        var json = RpcJson.Write(w =>
+        {
+            w.WriteStartObject();
+            WriteHf(w, context.Membership);
+            w.WriteStartArray("messages");
+            foreach (var m in result.Messages)
+            {
+                w.WriteStartObject();
+                w.WriteBase64String("data", m.Data);
+                w.WriteNumber("expiration", m.ExpiryMs);
+                w.WriteString("hash", m.Hash);
+                w.WriteNumber("timestamp", m.TimestampMs);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteBoolean("more", result.More);
+            w.WriteNumber("t", now);
+            w.WriteEndObject();
+        });
+        return RpcResult.Ok(json);
+    }
+}

@@ -1,0 +1,160 @@
+namespace SessionNode.Rpc.Tests;
+
+/// <summary>Envelope (client-rpc.md §2.4) and parameter (§3, §9) errors: exact status and text.</summary>
+public sealed class EnvelopeAndParseTests : IDisposable
+{
+    private const string Pk = "054701d08488451f545a409fb58ae3e58581ca40ac3f7f114698cd71deac73ca01";
+    private const string Sig = "4Ky0fUtkfoO1FXiC4EajtUfuze4UbM+Ob/gbBgzN4SelP6H/QNmrG523BCqldf8yKZDJ3yYffdYp6/cyUf8YCg==";
+    private const string Hash = "hhtSJaPR7ZE9Idyy+viPiKEbTvLMkK9gAide8asB6tc";
+
+    private readonly HandlerFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    [Theory]
+    [InlineData("", "invalid json")]
+    [InlineData("{", "invalid json")]
+    [InlineData("{\"method\":\"info\",\"params\":{},}", "invalid json")]
+    [InlineData("{\"method\":\"info\",\"params\":{}} x", "invalid json")]
+    [InlineData("/*c*/{\"method\":\"info\",\"params\":{}}", "invalid json")]
+    [InlineData("[]", "invalid json: no `method` field")]
+    [InlineData("\"info\"", "invalid json: no `method` field")]
+    [InlineData("{\"params\":{}}", "invalid json: no `method` field")]
+    [InlineData("{\"method\":5,\"params\":{}}", "invalid json: no `method` field")]
+    [InlineData("{\"method\":\"nope\"}", "invalid json: no `params` field")]
+    [InlineData("{\"method\":\"info\"}", "invalid json: no `params` field")]
+    [InlineData("{\"method\":\"info\",\"params\":[]}", "invalid json: no `params` field")]
+    [InlineData("{\"method\":\"nope\",\"params\":{}}", "no method nope")]
+    [InlineData("{\"method\":\"expire_msgs\",\"params\":{}}", "no method expire_msgs")]
+    [InlineData("{\"method\":\"Info\",\"params\":{}}", "no method Info")]
+    public async Task Envelope_Malformed_Returns400WithExactText(string body, string expected)
+    {
+        var r = await _f.CallAsync(body);
+        Assert.Equal(400, r.Status);
+        Assert.False(r.IsJson);
+        Assert.Equal(expected, r.BodyText);
+    }
+
+    [Fact]
+    public async Task Envelope_InvalidUtf8_IsInvalidJson()
+    {
+        var body = new byte[] { (byte)'{', (byte)'"', 0xff, (byte)'"', (byte)':', (byte)'1', (byte)'}' };
+        var r = await _f.Handler.HandleEnvelopeAsync(body, _f.Handler.CreateContext(false, CancellationToken.None));
+        Assert.Equal(400, r.Status);
+        Assert.Equal("invalid json", r.BodyText);
+    }
+
+    [Theory]
+    [InlineData("store", "{}", "Required field 'pubkey' missing")]
+    [InlineData("store", "{\"pubkey\":\"05\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\"}", "Pubkey must be 66 hex digits (33 bytes) long")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"pubKey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\"}", "Cannot specify both 'pubkey' and 'pubKey'")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"expiry\":1700086400000,\"data\":\"\"}", "Cannot specify both 'expiry' and 'ttl'")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"data\":\"\"}", "Required field 'expiry' or 'ttl' missing")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"ttl\":86400000,\"data\":\"\"}", "Required field 'timestamp' missing")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000}", "Required field 'data' missing")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"a-b_\"}", "Invalid 'data' value: not base64 encoded")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"abcde\"}", "Invalid 'data' value: not base64 encoded")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":\"17x\",\"ttl\":86400000,\"data\":\"\"}", "Invalid value given for 'timestamp': \"17x\"")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":\"-5\",\"data\":\"\"}", "Invalid value given for 'ttl': \"-5\"")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1.5,\"ttl\":86400000,\"data\":\"\"}", "Invalid value given for 'timestamp': expected integer")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":1e3,\"data\":\"\"}", "Invalid value given for 'ttl': expected positive integer")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"expiry\":999,\"data\":\"\"}", "Invalid timestamp for 'expiry': timestamp must be in milliseconds")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\",\"namespace\":40000}", "Invalid value given for 'namespace': value out of range")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\",\"namespace\":\"all\"}", "Invalid value given for 'namespace': expected 16-bit integer")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":5}", "Invalid value given for 'data': expected string")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\",\"namespace\":2,\"signature\":\"abc\"}", "invalid signature: expected base64 encoded Ed25519 signature")]
+    [InlineData("store", "{\"pubkey\":\"03" + "4701d08488451f545a409fb58ae3e58581ca40ac3f7f114698cd71deac73ca01\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\",\"namespace\":2,\"signature\":\"" + Sig + "\",\"pubkey_ed25519\":\"03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8\"}", "pubkey_ed25519 is only permitted for 05[...] pubkeys")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\",\"namespace\":2,\"signature\":\"" + Sig + "\",\"pubkey_ed25519\":\"zz" + "a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8\"}", "invalid pubkey_ed25519: value is not hex")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\",\"namespace\":2,\"signature\":\"" + Sig + "\",\"pubkey_ed25519\":\"abcd\"}", "Invalid pubkey_ed25519: expected 64 hex char or 32 byte pubkey")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\",\"namespace\":2,\"signature\":\"" + Sig + "\",\"subaccount\":\"xyz\"}", "invalid subaccount: expected base64 or hex-encoded subaccount token")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\",\"namespace\":2,\"signature\":\"" + Sig + "\",\"subaccount\":\"AwMAANBKsjJ0K7SrOhNovUYV5ObQIkq3GgFrr4UgozLJd4c3\"}", "invalid subaccount: subaccount_sig is required when using subaccount")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"last_hash\":\"abc\"}", "Invalid last_hash: expected base64 (43 chars)")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"last_hash\":\"hhtSJaPR7ZE9Idyy+viPiKEbTvLMkK9gAide8asB6t!\"}", "Invalid last_hash: not base64")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"last_hash\":\"" + Hash + "\",\"lastHash\":\"" + Hash + "\"}", "Cannot specify both 'last_hash' and 'lastHash'")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"namespace\":0}", "Required field 'signature' missing")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\"}", "Required field 'timestamp' missing")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"max_count\":3000000000}", "Invalid value given for 'max_count': expected integer")]
+    [InlineData("get_swarm", "{\"pubkey\":\"0512\"}", "Pubkey must be 66 hex digits/33 bytes long")]
+    [InlineData("delete", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":[]}", "messages does not contain any message hashes")]
+    [InlineData("delete", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":[\"abc\"]}", "invalid message hash: abc")]
+    [InlineData("delete", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":[1]}", "Invalid value given for 'messages': expected string array")]
+    [InlineData("delete", "{\"pubkey\":\"" + Pk + "\",\"messages\":[\"" + Hash + "\"]}", "Required field 'signature' missing")]
+    [InlineData("delete", "{\"pubKey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":[\"" + Hash + "\"]}", "Required field 'pubkey' missing")]
+    [InlineData("delete", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":[\"" + Hash + "\"],\"required\":1}", "Invalid value given for 'required': expected boolean")]
+    [InlineData("delete_all", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"namespace\":\"most\",\"timestamp\":1700000000000}", "Invalid value given for 'namespace': expected integer or \"all\"")]
+    [InlineData("delete_all", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\"}", "Required field 'timestamp' missing")]
+    [InlineData("expire", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":[\"" + Hash + "\"],\"expiry\":[]}", "'expiry' does not contain any expiration timestamps")]
+    [InlineData("expire", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":[\"" + Hash + "\"],\"expiry\":[1700000000000,1700000000001]}", "'expiry' must be a single expiry, or the same length as 'messages'")]
+    [InlineData("expire", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":[\"" + Hash + "\"],\"expiry\":1700000000000,\"shorten\":true,\"extend\":true}", "cannot specify both 'shorten' and 'extend'")]
+    [InlineData("revoke_subaccount", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"revoke\":[\"zz\"],\"timestamp\":1700000000000}", "invalid revoke: expected base64 or hex-encoded subaccount tag")]
+    [InlineData("unrevoke_subaccount", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"unrevoke\":[\"zz\"],\"timestamp\":1700000000000}", "invalid unrevoke: expected base64 or hex-encoded subaccount tag")]
+    [InlineData("oxend_request", "{\"endpoint\":\"get_info\"}", "Invalid oxend endpoint 'get_info'")]
+    [InlineData("batch", "{}", "Invalid batch request: no valid \"requests\" field")]
+    [InlineData("batch", "{\"requests\":[]}", "Invalid batch request: no valid \"requests\" field")]
+    [InlineData("batch", "{\"requests\":[1]}", "Invalid batch request: requests must be objects")]
+    [InlineData("batch", "{\"requests\":[{\"method\":\"info\"}]}", "Invalid batch request: subrequests must have method/params keys")]
+    [InlineData("batch", "{\"requests\":[{\"method\":\"zap\",\"params\":{}}]}", "Invalid batch subrequest: invalid method \"zap\"")]
+    [InlineData("sequence", "{\"requests\":[{\"method\":\"batch\",\"params\":{}}]}", "Invalid batch subrequest: subrequests may not contain meta-requests")]
+    [InlineData("batch", "{\"requests\":[{\"method\":\"get_swarm\",\"params\":{}}]}", "Required field 'pubkey' missing")]
+    [InlineData("ifelse", "{}", "Invalid ifelse request: no valid \"if\" field")]
+    [InlineData("ifelse", "{\"if\":{},\"then\":{\"method\":\"info\",\"params\":{}}}", "Invalid ifelse request: must specify at least one \"if\" condition")]
+    [InlineData("ifelse", "{\"if\":{\"hf_at_least\":[]},\"then\":{\"method\":\"info\",\"params\":{}}}", "Invalid ifelse request: must specify at least one \"if\" condition")]
+    [InlineData("ifelse", "{\"if\":{\"height_at_least\":0}}", "Invalid ifelse request: at least one of \"then\"/\"else\" required")]
+    [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":5}", "Invalid ifelse request: then must be an object")]
+    [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"else\":{\"method\":\"info\"}}", "Invalid ifelse request: else must have method/params keys")]
+    [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"method\":\"zap\",\"params\":{}}}", "Invalid ifelse request method \"then\"")]
+    public async Task Params_Invalid_Returns400InvalidRequest(string method, string paramsJson, string detail)
+    {
+        var r = await _f.CallAsync(method, paramsJson);
+        Assert.Equal(400, r.Status);
+        Assert.Equal("invalid request: " + detail, r.BodyText);
+    }
+
+    [Fact]
+    public async Task Store_DataOverLimit_Returns400()
+    {
+        var data = new string('A', 102_404);
+        var r = await _f.CallAsync("store", $$"""{"pubkey":"{{Pk}}","timestamp":1700000000000,"ttl":86400000,"data":"{{data}}"}""");
+        Assert.Equal(400, r.Status);
+        Assert.Equal("invalid request: Message body exceeds maximum allowed length of 76800 bytes", r.BodyText);
+    }
+
+    [Fact]
+    public async Task Store_DataAtLimit_IsStored()
+    {
+        var data = new string('A', 102_400);
+        var r = await _f.CallAsync("store", $$"""{"pubkey":"{{Pk}}","timestamp":1700000000000,"ttl":86400000,"data":"{{data}}"}""");
+        Assert.Equal(200, r.Status);
+    }
+
+    [Fact]
+    public async Task Store_DecimalStringsAndNulls_Accepted()
+    {
+        var r = await _f.CallAsync("store", $$"""{"pubkey":"{{Pk}}","timestamp":"01700000000000","ttl":"86400000","data":"SGVsbG8sIFNlc3Npb24h","namespace":null,"expiry":null}""");
+        Assert.Equal(200, r.Status);
+        Assert.Contains("\"hash\":\"hhtSJaPR7ZE9Idyy+viPiKEbTvLMkK9gAide8asB6tc\"", r.BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IfElse_NestedBeyondCap_Rejected_ButSixLevelsWork()
+    {
+        static string Nest(int levels)
+        {
+            var inner = "{\"method\":\"batch\",\"params\":{\"requests\":[{\"method\":\"info\",\"params\":{}}]}}";
+            for (var i = 0; i < levels; i++)
+            {
+                inner = "{\"method\":\"ifelse\",\"params\":{\"if\":{\"hf_at_least\":[19]},\"then\":" + inner + "}}";
+            }
+
+            return inner;
+        }
+
+        var ok = await _f.CallAsync(Nest(5));
+        Assert.Equal(200, ok.Status);
+        Assert.Contains("\"version\":[2,8,0]", ok.BodyText, StringComparison.Ordinal);
+
+        var deep = await _f.CallAsync(Nest(20));
+        Assert.Equal(400, deep.Status);
+        Assert.Equal("invalid request: Invalid ifelse request: nesting too deep", deep.BodyText);
+    }
+}
