@@ -1,0 +1,80 @@
+using System.Runtime.InteropServices;
+using NSec.Cryptography;
+
+namespace SessionNode.Crypto.Interop;
+
+/// <summary>
+/// The only P/Invoke surface of this project: direct calls into the libsodium that NSec bundles
+/// (same native library, so the same version and CPU-specific code paths NSec uses).
+/// </summary>
+/// <remarks>
+/// Why not NSec for these:
+/// <list type="bullet">
+/// <item><c>crypto_sign_ed25519_pk_to_curve25519</c>: NSec does not expose it, and client-rpc.md §6.3
+/// requires libsodium's exact point checks (small order, non-canonical, not on the main subgroup).</item>
+/// <item><c>crypto_scalarmult_curve25519</c>: NSec's <c>Agree</c> puts every shared secret into a fresh
+/// guarded <c>sodium_malloc</c> block (mmap + mprotect + mlock) and needs an export array to get the
+/// raw bytes the onion KDFs hash; one X25519 per onion hop must not pay that (see the
+/// <c>X25519Benchmarks</c> baseline).</item>
+/// <item><c>crypto_aead_xchacha20poly1305_ietf_*</c>: NSec's AEAD API requires a <c>Key</c> object, i.e. a
+/// <c>sodium_malloc</c> block plus two managed objects per derived layer key; calling the very function NSec
+/// wraps keeps seal/open allocation-free (see the <c>ChannelKeyBenchmarks</c> baseline).</item>
+/// </list>
+/// The static constructor touches an NSec algorithm first: NSec runs <c>sodium_init</c> (CPU feature
+/// detection selects the fast X25519/ChaCha implementations) and installs its misuse handler.
+/// Every span passed here has been length-checked by the caller.
+/// </remarks>
+internal static partial class LibSodium
+{
+    private const string Library = "libsodium";
+
+    public const int XChaChaKeyBytes = 32;
+    public const int XChaChaNonceBytes = 24;
+    public const int XChaChaTagBytes = 16;
+
+#pragma warning disable CA1810 // Explicit static constructor: its side effect (sodium_init) must precede every P/Invoke.
+    static LibSodium()
+    {
+        _ = KeyAgreementAlgorithm.X25519;
+        _ = SignatureAlgorithm.Ed25519;
+    }
+#pragma warning restore CA1810
+
+    /// <summary>Montgomery u-coordinate of an Ed25519 public key; -1 for invalid or small-order points.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_sign_ed25519_pk_to_curve25519(Span<byte> curve25519Pk, ReadOnlySpan<byte> ed25519Pk);
+
+    /// <summary>X25519(n, p) into q; -1 (q zeroed by us) when the result is all zeros.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_scalarmult_curve25519(Span<byte> q, ReadOnlySpan<byte> n, ReadOnlySpan<byte> p);
+
+    /// <summary>X25519(n, 9) into q.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_scalarmult_curve25519_base(Span<byte> q, ReadOnlySpan<byte> n);
+
+    /// <summary>Writes ciphertext ‖ tag (mlen + 16 bytes) to c.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_xchacha20poly1305_ietf_encrypt(
+        Span<byte> c,
+        out ulong clen,
+        ReadOnlySpan<byte> m,
+        ulong mlen,
+        nint ad,
+        ulong adlen,
+        nint nsec,
+        ReadOnlySpan<byte> npub,
+        ReadOnlySpan<byte> k);
+
+    /// <summary>Verifies and decrypts ciphertext ‖ tag into m; -1 on a bad tag.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_xchacha20poly1305_ietf_decrypt(
+        Span<byte> m,
+        out ulong mlen,
+        nint nsec,
+        ReadOnlySpan<byte> c,
+        ulong clen,
+        nint ad,
+        ulong adlen,
+        ReadOnlySpan<byte> npub,
+        ReadOnlySpan<byte> k);
+}
