@@ -111,18 +111,18 @@ public sealed class WorkedExampleTests : IDisposable
     [Fact]
     public async Task Retrieve_SubaccountOfGroup_VerifiesAndRevocationRefuses()
     {
-        const string group = "03ed4928c628d1c2c6eae90338905995612959273a5c63f93636c14614ac8737d1";
-        const string token = "AwMAANBKsjJ0K7SrOhNovUYV5ObQIkq3GgFrr4UgozLJd4c3";
-        var retrieve = $$"""{"pubkey":"{{group}}","namespace":11,"timestamp":1700000005000,"subaccount":"{{token}}","subaccount_sig":"ZFDLv1okdgHFrjDPSJZkjyWWJsn8js4C8aAPNwsN/A5y8/b3anKfGEMAO27s5bVX4BY7IbI7YWUxRfwwcx+MBA==","signature":"0wWAUrOO+rRtua5FNS3xQiP/sY1En6mr6io5KOOmgrRuBUx2FzwmVmUWlCTTaC+SibdIyjJG/D+SVN6GkmmeDw=="}""";
+        const string Group = "03ed4928c628d1c2c6eae90338905995612959273a5c63f93636c14614ac8737d1";
+        const string Token = "AwMAANBKsjJ0K7SrOhNovUYV5ObQIkq3GgFrr4UgozLJd4c3";
+        var retrieve = $$"""{"pubkey":"{{Group}}","namespace":11,"timestamp":1700000005000,"subaccount":"{{Token}}","subaccount_sig":"ZFDLv1okdgHFrjDPSJZkjyWWJsn8js4C8aAPNwsN/A5y8/b3anKfGEMAO27s5bVX4BY7IbI7YWUxRfwwcx+MBA==","signature":"0wWAUrOO+rRtua5FNS3xQiP/sY1En6mr6io5KOOmgrRuBUx2FzwmVmUWlCTTaC+SibdIyjJG/D+SVN6GkmmeDw=="}""";
         _f.SetNow(1_700_000_005_009);
         var ok = await _f.CallAsync("retrieve", retrieve);
         Assert.Equal(200, ok.Status);
         Assert.Equal("""{"hf":[19,4],"messages":[],"more":false,"t":1700000005009}""", ok.BodyText);
 
         using var groupKey = Ed25519KeyPair.FromSeed(Enumerable.Repeat((byte)0x03, 32).ToArray());
-        Assert.True(SubaccountToken.TryParse(token, out var parsed));
+        Assert.True(SubaccountToken.TryParse(Token, out var parsed));
         var revokeSig = Convert.ToBase64String(groupKey.Sign(SignedMessages.RevokeSubaccount(1_700_000_005_000, [parsed!])));
-        var revoke = await _f.CallAsync("revoke_subaccount", $$"""{"pubkey":"{{group}}","revoke":["{{token}}"],"timestamp":1700000005000,"signature":"{{revokeSig}}"}""");
+        var revoke = await _f.CallAsync("revoke_subaccount", $$"""{"pubkey":"{{Group}}","revoke":["{{Token}}"],"timestamp":1700000005000,"signature":"{{revokeSig}}"}""");
         Assert.Equal(200, revoke.Status);
 
         var refused = await _f.CallAsync("retrieve", retrieve);
