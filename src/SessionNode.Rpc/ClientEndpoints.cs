@@ -140,7 +140,7 @@ public sealed class ClientEndpoints
     public static Task WriteResultAsync(HttpContext http, RpcResult result)
     {
         http.Response.StatusCode = result.Status;
-        http.Response.ContentType = result.IsJson ? "application/json" : "text/plain; charset=utf-8";
+        http.Response.ContentType = result.IsJson ? "application/json" : "text/plain";
         http.Response.ContentLength = result.Body.Length;
         return http.Response.Body.WriteAsync(result.Body).AsTask();
     }

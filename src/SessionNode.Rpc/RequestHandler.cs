@@ -48,6 +48,7 @@ public sealed partial class RequestHandler
     private readonly NodeState _node;
     private readonly IPeerForwarder? _forwarder;
     private readonly ILogger<RequestHandler> _logger;
+    private readonly KeyConversionCache _conversions = new();
 
     /// <summary>Creates the handler.</summary>
     public RequestHandler(MessageStore store, NodeState node, ILogger<RequestHandler> logger, IEnumerable<IPeerForwarder> forwarders)
@@ -113,7 +114,7 @@ public sealed partial class RequestHandler
         ParsedRequest request;
         try
         {
-            request = RequestParser.Parse(method, parameters);
+            request = RequestParser.Parse(method, parameters, captureRaw: HasPeers(context));
         }
         catch (RequestParseException e)
         {
@@ -167,7 +168,7 @@ public sealed partial class RequestHandler
         if (auth.Account.IsSessionId && auth.Ed25519Key is { } ed)
         {
             Span<byte> x = stackalloc byte[32];
-            if (!Ed25519.TryConvertPublicKeyToX25519(ed, x) || !x.SequenceEqual(auth.Account.Key))
+            if (!_conversions.TryConvert(ed, x) || !x.SequenceEqual(auth.Account.Key))
             {
                 return false;
             }
@@ -197,6 +198,10 @@ public sealed partial class RequestHandler
 
         return Ed25519.Verify(verifyKey, message, auth.Signature);
     }
+
+    /// <summary>True if this node's swarm has other members (only then are raw params kept for forwarding).</summary>
+    private static bool HasPeers(RpcContext context) =>
+        context.Membership.Self is { } self && context.Membership.Members(self.SwarmId).Count > 1;
 
     private static bool OutsideWindow(long ts, long now, long window) => ts < now - window || ts > now + window;
 

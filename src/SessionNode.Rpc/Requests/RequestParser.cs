@@ -39,8 +39,11 @@ public static class RequestParser
         _ => false,
     };
 
-    /// <summary>Parses a known method's parameters.</summary>
-    public static ParsedRequest Parse(string method, JsonElement parameters, int depth = 0)
+    /// <summary>
+    /// Parses a known method's parameters. With <paramref name="captureRaw"/> the raw params of
+    /// replicated methods are kept for forwarding to peers (skipped on a one-node swarm).
+    /// </summary>
+    public static ParsedRequest Parse(string method, JsonElement parameters, int depth = 0, bool captureRaw = true)
     {
         var p = new ParamReader(parameters);
         ParsedRequest request = method switch
@@ -58,13 +61,13 @@ public static class RequestParser
             RpcMethods.RevokeSubaccount => ParseRevocation(p, revoke: true),
             RpcMethods.UnrevokeSubaccount => ParseRevocation(p, revoke: false),
             RpcMethods.OxendRequest => ParseOxend(p),
-            RpcMethods.Batch => ParseBatch(method, p, stopOnFailure: false, depth),
-            RpcMethods.Sequence => ParseBatch(method, p, stopOnFailure: true, depth),
-            RpcMethods.IfElse => ParseIfElse(p, depth),
+            RpcMethods.Batch => ParseBatch(method, p, stopOnFailure: false, depth, captureRaw),
+            RpcMethods.Sequence => ParseBatch(method, p, stopOnFailure: true, depth, captureRaw),
+            RpcMethods.IfElse => ParseIfElse(p, depth, captureRaw),
             _ => throw new InvalidOperationException("Unknown methods are rejected before parsing."),
         };
 
-        if (IsReplicated(method))
+        if (captureRaw && IsReplicated(method))
         {
             request = request with { RawParams = JsonMarshal.GetRawUtf8Value(parameters).ToArray() };
         }
@@ -517,7 +520,7 @@ public static class RequestParser
         return new OxendRequest(endpoint, paramsJson);
     }
 
-    private static BatchRequest ParseBatch(string method, ParamReader p, bool stopOnFailure, int depth)
+    private static BatchRequest ParseBatch(string method, ParamReader p, bool stopOnFailure, int depth, bool captureRaw)
     {
         if (depth >= MaxMetaDepth)
         {
@@ -560,13 +563,13 @@ public static class RequestParser
                 RequestParseException.Throw("Invalid batch subrequest: subrequests may not contain meta-requests");
             }
 
-            parsed.Add(Parse(name, prm, depth + 1));
+            parsed.Add(Parse(name, prm, depth + 1, captureRaw));
         }
 
         return new BatchRequest(method, parsed, stopOnFailure);
     }
 
-    private static IfElseRequest ParseIfElse(ParamReader p, int depth)
+    private static IfElseRequest ParseIfElse(ParamReader p, int depth, bool captureRaw)
     {
         if (depth >= MaxMetaDepth)
         {
@@ -598,12 +601,12 @@ public static class RequestParser
             RequestParseException.Throw("Invalid ifelse request: at least one of \"then\"/\"else\" required");
         }
 
-        var then = hasThen ? Branch("then", thenEl, depth) : null;
-        var @else = hasElse ? Branch("else", elseEl, depth) : null;
+        var then = hasThen ? Branch("then", thenEl, depth, captureRaw) : null;
+        var @else = hasElse ? Branch("else", elseEl, depth, captureRaw) : null;
         return new IfElseRequest(conditions, then, @else);
     }
 
-    private static ParsedRequest Branch(string key, JsonElement el, int depth)
+    private static ParsedRequest Branch(string key, JsonElement el, int depth, bool captureRaw)
     {
         if (el.ValueKind != JsonValueKind.Object)
         {
@@ -628,7 +631,7 @@ public static class RequestParser
             RequestParseException.Throw($"Invalid ifelse request: {key} must have method/params keys");
         }
 
-        return Parse(name, prm, depth + 1);
+        return Parse(name, prm, depth + 1, captureRaw);
     }
 
     private static int[]? Version(List<long>? list, int length)
