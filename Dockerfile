@@ -1,0 +1,32 @@
+# SessionNode container image: build with the SDK, run on the ASP.NET Core runtime.
+#   docker build -t sessionnode .
+#   docker run -p 22021:22021 -p 22020:22020 -v sessionnode-data:/data sessionnode
+# Options after the image name replace the default command, e.g. `... sessionnode run --log-level debug`
+# (keep --data-dir /data --bind-ip 0.0.0.0), or set SESSIONNODE__Section__Key environment variables.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+# Restore first, from the project files only, so the layer is reused while only code changes.
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/SessionNode.Core/SessionNode.Core.csproj src/SessionNode.Core/
+COPY src/SessionNode.Crypto/SessionNode.Crypto.csproj src/SessionNode.Crypto/
+COPY src/SessionNode.Protocol/SessionNode.Protocol.csproj src/SessionNode.Protocol/
+COPY src/SessionNode.Storage/SessionNode.Storage.csproj src/SessionNode.Storage/
+COPY src/SessionNode.Swarm/SessionNode.Swarm.csproj src/SessionNode.Swarm/
+COPY src/SessionNode.Rpc/SessionNode.Rpc.csproj src/SessionNode.Rpc/
+COPY src/SessionNode.Daemon/SessionNode.Daemon.csproj src/SessionNode.Daemon/
+RUN dotnet restore src/SessionNode.Daemon/SessionNode.Daemon.csproj
+COPY src/ src/
+RUN dotnet publish src/SessionNode.Daemon/SessionNode.Daemon.csproj -c Release --no-restore -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# The image's non-root user (uid 1654) owns the data volume.
+RUN mkdir /data && chown app:app /data && chmod 0700 /data
+USER app
+VOLUME ["/data"]
+# 22021: client HTTPS; 22020: peer port.
+EXPOSE 22021 22020
+ENTRYPOINT ["/app/sessionnode"]
+CMD ["run", "--data-dir", "/data", "--bind-ip", "0.0.0.0"]

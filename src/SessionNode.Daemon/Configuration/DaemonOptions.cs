@@ -1,0 +1,23 @@
+namespace SessionNode.Daemon.Configuration;
+
+/// <summary>Process-level options of the daemon (config section "Daemon"): logging and reference-compatibility switches.</summary>
+public sealed class DaemonOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Daemon";
+
+    /// <summary>
+    /// Global log level, in the reference's names: trace, debug, info, warn, error, critical, off.
+    /// Default: "info".
+    /// </summary>
+    public string LogLevel { get; init; } = "info";
+
+    /// <summary>Reference testnet switch. Accepted for compatibility; testnet rules are not implemented. Default: false.</summary>
+    public bool Testnet { get; init; }
+
+    /// <summary>X25519 public keys (64 hex characters each) allowed to call the admin get_stats. Default: none.</summary>
+    public string[] StatsAccessKeys { get; init; } = [];
+
+    /// <summary>Reference oxend RPC address (<c>--oxend-rpc</c>). Accepted and ignored: this node has no oxend link yet. Default: empty.</summary>
+    public string OxendRpc { get; init; } = string.Empty;
+}

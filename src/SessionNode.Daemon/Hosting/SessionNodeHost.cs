@@ -1,0 +1,183 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SessionNode.Core;
+using SessionNode.Daemon.Configuration;
+using SessionNode.Rpc;
+using SessionNode.Storage;
+
+namespace SessionNode.Daemon.Hosting;
+
+/// <summary>
+/// Composes the node: configuration layers, options and validators, the libraries' services, the
+/// Kestrel client HTTPS listener and the routes. The <c>sessionnode</c> executable and the test
+/// harness both start nodes through <see cref="Build(NodeConfigurationSources, TimeProvider?)"/>.
+/// Building has no side effects; the data folder, key, certificate and database are opened when the
+/// returned application starts.
+/// </summary>
+public static class SessionNodeHost
+{
+    /// <summary>Prefix of environment variables that set configuration keys: <c>SESSIONNODE__Node__HttpsPort</c>.</summary>
+    public const string EnvironmentPrefix = "SESSIONNODE__";
+
+    /// <summary>Database folder name inside the data folder when <c>Storage:Path</c> is not set.</summary>
+    public const string DefaultStorageFolder = "storage.db";
+
+    /// <summary>Builds a node from <paramref name="settings"/> (configuration keys such as <c>Node:HttpsPort</c>), which override every other source.</summary>
+    /// <param name="settings">Highest-precedence settings (tests pass port 0 and a temporary data folder here).</param>
+    /// <param name="timeProvider">Clock for the whole node; <see cref="TimeProvider.System"/> when null.</param>
+    public static WebApplication Build(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? timeProvider = null) =>
+        Build(new NodeConfigurationSources { CommandLine = settings ?? new Dictionary<string, string?>() }, timeProvider);
+
+    /// <summary>Builds a node from the front end's configuration layers.</summary>
+    /// <param name="sources">Config file and command-line layers (environment variables are read here).</param>
+    /// <param name="timeProvider">Clock for the whole node; <see cref="TimeProvider.System"/> when null.</param>
+    public static WebApplication Build(NodeConfigurationSources sources, TimeProvider? timeProvider = null)
+    {
+        var app = BuildWithoutRoutes(sources, timeProvider);
+        app.MapMethods("/health", ["GET", "HEAD"], WriteHealthAsync);
+        app.MapSessionNodeRpc();
+        return app;
+    }
+
+    /// <summary>
+    /// The node with all services but no routes, for <c>check-config</c>: mapping endpoints may
+    /// resolve their handlers (and so the key and the store), which a configuration check must not.
+    /// </summary>
+    internal static WebApplication BuildWithoutRoutes(NodeConfigurationSources sources, TimeProvider? timeProvider)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "sessionnode" });
+        AddConfiguration(builder.Configuration, sources);
+        ConfigureLogging(builder.Logging, builder.Configuration);
+
+        var services = builder.Services;
+        if (timeProvider is not null)
+        {
+            services.AddSingleton(timeProvider);
+        }
+        else
+        {
+            services.TryAddSingleton(TimeProvider.System);
+        }
+
+        services.AddSingleton(sources);
+        AddOptions(services, builder.Configuration);
+
+        services.AddSingleton<NodeFiles>();
+        services.AddSingleton(sp => sp.GetRequiredService<NodeFiles>().LoadKey());
+        // First hosted service: its StartingAsync runs before every other service starts.
+        services.AddHostedService<NodeStartupService>();
+
+        services.AddSessionNodeStorage(builder.Configuration);
+        services.AddSessionNodeRpc(builder.Configuration);
+
+        // The OTel SDK lives only here (STYLE.md §8): libraries publish instruments under "SessionNode.*".
+        // No exporter is configured yet; one line here adds OTLP or Prometheus.
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter("SessionNode.*"));
+
+        services.AddRouting();
+        builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<NodeOptions>, IOptions<HttpsOptions>, NodeFiles>(ConfigureKestrel);
+        services.AddOptions<HostOptions>()
+            .Configure<IOptions<HttpsOptions>>((host, https) => host.ShutdownTimeout = https.Value.ShutdownTimeout);
+
+        return builder.Build();
+    }
+
+    private static void AddConfiguration(ConfigurationManager configuration, NodeConfigurationSources sources)
+    {
+        // Lowest precedence first; see NodeConfigurationSources.
+        if (sources.JsonFile is { } json)
+        {
+            configuration.AddJsonFile(json, optional: false, reloadOnChange: false);
+        }
+
+        configuration.AddInMemoryCollection(sources.File);
+        configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        configuration.AddInMemoryCollection(sources.CommandLine);
+
+        // The database lives in the data folder: a relative Storage:Path (or the default) is resolved against it.
+        var dataDir = configuration[$"{NodeOptions.SectionName}:{nameof(NodeOptions.DataDir)}"] ?? new NodeOptions().DataDir;
+        var storageKey = $"{MessageStoreOptions.SectionName}:{nameof(MessageStoreOptions.Path)}";
+        var storagePath = configuration[storageKey];
+        configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [storageKey] = Path.Combine(dataDir, string.IsNullOrEmpty(storagePath) ? DefaultStorageFolder : storagePath),
+        });
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, ConfigurationManager configuration)
+    {
+        // An invalid level fails DaemonOptions validation at start; log at Information until then.
+        var level = LogLevelNames.TryParse(configuration[$"{DaemonOptions.SectionName}:{nameof(DaemonOptions.LogLevel)}"] ?? new DaemonOptions().LogLevel, out var parsed)
+            ? parsed
+            : LogLevel.Information;
+        logging.SetMinimumLevel(level);
+        // ASP.NET Core logs every request at Information; the node logs lifecycle only at that level
+        // (STYLE.md §8), so framework request logs appear from Debug on.
+        logging.AddFilter("Microsoft.AspNetCore", level >= LogLevel.Information ? (LogLevel)Math.Max((int)level, (int)LogLevel.Warning) : level);
+        logging.AddConfiguration(configuration.GetSection("Logging"));
+        logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.UseUtcTimestamp = true;
+            console.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+        });
+    }
+
+    /// <summary>The Daemon's own sections; "Node" and "Rpc" are bound and validated by AddSessionNodeRpc, "Storage" by AddSessionNodeStorage.</summary>
+    private static void AddOptions(IServiceCollection services, ConfigurationManager configuration)
+    {
+        services.AddOptions<DaemonOptions>().Bind(configuration.GetSection(DaemonOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<HttpsOptions>().Bind(configuration.GetSection(HttpsOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DaemonOptions>, DaemonOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpsOptions>, HttpsOptionsValidator>());
+    }
+
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, IOptions<NodeOptions> nodeOptions, IOptions<HttpsOptions> httpsOptions, NodeFiles files)
+    {
+        // WebApplication creates the server (and so runs this) while it is built, before the host
+        // validates options on start. Invalid settings are left to that validation, which reports
+        // them all; and nothing here may touch the disk (check-config builds the app too).
+        NodeOptions node;
+        HttpsOptions https;
+        try
+        {
+            (node, https) = (nodeOptions.Value, httpsOptions.Value);
+        }
+        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+        {
+            return;
+        }
+
+        // Rpc writes "Server: Oxen Storage Server/<version>" itself (client-rpc.md §2.1).
+        kestrel.AddServerHeader = false;
+        kestrel.Limits.MaxRequestBodySize = Limits.MaxRequestBody;
+        kestrel.Limits.MaxConcurrentConnections = https.MaxConnections;
+        kestrel.Limits.MaxConcurrentUpgradedConnections = https.MaxConnections;
+        kestrel.Limits.KeepAliveTimeout = https.KeepAliveTimeout;
+        kestrel.Limits.RequestHeadersTimeout = https.RequestHeadersTimeout;
+        kestrel.Listen(IPAddress.Parse(node.BindIp), node.HttpsPort, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http1AndHttp2;
+            // Selected per handshake so the certificate is loaded (or created) at start, not at build.
+            listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => files.Certificate });
+        });
+    }
+
+    private static Task WriteHealthAsync(HttpContext context)
+    {
+        context.Response.ContentType = "text/plain";
+        return context.Response.WriteAsync("ok", context.RequestAborted);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using SessionNode.Testing;
+
+namespace SessionNode.Daemon.Tests;
+
+/// <summary>Runs the real <c>sessionnode</c> executable as a child process and stops it with a signal.</summary>
+public sealed class ShutdownTests
+{
+    /// <summary>Generous for a cold start on a loaded 2-core CI machine; a healthy start takes about a second.</summary>
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>Graceful shutdown is bounded by Https:ShutdownTimeout (10 s) plus process teardown.</summary>
+    private static readonly TimeSpan ExitDeadline = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task Run_Signal_ShutsDownCleanlyWithExitCodeZero(string signal)
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "POSIX signals");
+        var ct = TestContext.Current.CancellationToken;
+        using var temp = new TempDirectory();
+        var port = FreePort();
+        using var process = StartNode(temp.Path, port);
+        try
+        {
+            await WaitForHealthAsync(process, port, Path.Combine(temp.Path, "cert.pem"), ct);
+
+            // The shell's kill builtin: no procps needed on a bare CI image.
+            using (var kill = Process.Start("sh", ["-c", $"kill -{signal} {process.Id.ToString(CultureInfo.InvariantCulture)}"]))
+            {
+                await kill.WaitForExitAsync(ct);
+                Assert.Equal(0, kill.ExitCode);
+            }
+
+            using var exit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            exit.CancelAfter(ExitDeadline);
+            await process.WaitForExitAsync(exit.Token);
+            Assert.Equal(0, process.ExitCode);
+            Assert.True(Directory.Exists(Path.Combine(temp.Path, "storage.db")));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static Process StartNode(string dataDir, int port)
+    {
+        var apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "sessionnode.exe" : "sessionnode");
+        var info = File.Exists(apphost)
+            ? new ProcessStartInfo(apphost)
+            : new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "sessionnode.dll") } };
+        foreach (var arg in new[]
+        {
+            "run", "--data-dir", dataDir, "--bind-ip", "127.0.0.1", "--https-port", port.ToString(CultureInfo.InvariantCulture),
+            "--peer-port", "0", "--log-level", "warn",
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.RedirectStandardInput = true; // no terminal: the node must not depend on one
+        info.UseShellExecute = false;
+        return Process.Start(info) ?? throw new InvalidOperationException("sessionnode did not start");
+    }
+
+    private static async Task WaitForHealthAsync(Process process, int port, string certificatePath, CancellationToken ct)
+    {
+        using var handler = new SocketsHttpHandler();
+        // Pin the self-signed certificate the node wrote to its data folder.
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+        {
+            if (certificate is null || !File.Exists(certificatePath))
+            {
+                return false;
+            }
+
+            using var onDisk = X509Certificate2.CreateFromPem(File.ReadAllText(certificatePath));
+            return certificate.GetCertHash().AsSpan().SequenceEqual(onDisk.GetCertHash());
+        };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            Assert.False(process.HasExited, $"sessionnode exited early with code {(process.HasExited ? process.ExitCode : 0)}");
+            try
+            {
+                using var response = await client.GetAsync(new Uri($"https://127.0.0.1:{port}/health"), ct);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            Assert.True(deadline.Elapsed < StartDeadline, $"sessionnode did not answer /health within {StartDeadline}");
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct); // polling another process: there is no event to wait on
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
