@@ -8,9 +8,9 @@ public sealed class ConfigFileTests
     [Fact]
     public void Parse_ReferenceFormat_ReadsEntriesSkipsCommentsAndSections()
     {
-        const string text = "# comment\r\n; also a comment\n\n[storage]\n  https-port = 22021 \r\ndata-dir=\"/var/lib/oxen/storage\"\nforce-start\nIP=0.0.0.0\n";
+        const string Text = "# comment\r\n; also a comment\n\n[storage]\n  https-port = 22021 \r\ndata-dir=\"/var/lib/oxen/storage\"\nforce-start\nIP=0.0.0.0\n";
 
-        var entries = ReferenceConfigFile.Parse(text);
+        var entries = ReferenceConfigFile.Parse(Text);
 
         Assert.Equal(
             [

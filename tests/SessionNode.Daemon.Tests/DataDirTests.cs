@@ -23,9 +23,9 @@ public sealed class DataDirTests
 
         if (!OperatingSystem.IsWindows())
         {
-            const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            Assert.Equal(ownerOnly, File.GetUnixFileMode(Path.Combine(dataDir, "key_ed25519")));
-            Assert.Equal(ownerOnly, File.GetUnixFileMode(Path.Combine(dataDir, "key.pem")));
+            const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            Assert.Equal(OwnerOnly, File.GetUnixFileMode(Path.Combine(dataDir, "key_ed25519")));
+            Assert.Equal(OwnerOnly, File.GetUnixFileMode(Path.Combine(dataDir, "key.pem")));
         }
     }
 
