@@ -1,0 +1,412 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RocksDbSharp;
+using SessionNode.Core;
+
+namespace SessionNode.Storage;
+
+/// <summary>
+/// The node's message database on RocksDB (storage.md §2–§4). Every write operation is one atomic
+/// WriteBatch built under a single writer lock; reads take no lock and see a consistent view through
+/// RocksDB iterators. Reads filter expired messages themselves; <see cref="SweepExpired"/> only reclaims
+/// space. The counters are owned by the writer lock and published with volatile writes.
+/// </summary>
+public sealed partial class MessageStore : IDisposable
+{
+    /// <summary>Full results are logged only every this many occurrences (as the reference does).</summary>
+    private const int FullLogEvery = 100;
+
+    private readonly RocksDb _db;
+    private readonly ColumnFamilyHandle _messages;
+    private readonly ColumnFamilyHandle _hashes;
+    private readonly ColumnFamilyHandle _expiries;
+    private readonly ColumnFamilyHandle _accounts;
+    private readonly ColumnFamilyHandle _revoked;
+    private readonly ColumnFamilyHandle _meta;
+    private readonly Cache _blockCache;
+    private readonly ReadOptions _mailboxRead;
+    private readonly ReadOptions _totalOrderRead;
+    private readonly WriteOptions _writeOptions;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MessageStore> _logger;
+    private readonly long _maxLogicalBytes;
+
+    // State below is only touched while holding _writeLock.
+    private readonly Lock _writeLock = new();
+    private readonly WriteBatch _batch = new();
+    private readonly Dictionary<AccountId, long> _accountDeltas = [];
+    private readonly byte[] _recordBuffer = new byte[StorageLayout.MaxRecordLength];
+    private ulong _opSeq;
+    private long _opMessages;
+    private long _opBytes;
+    private long _fullCount;
+    private long _sweepFrom = long.MinValue;
+
+    // Published counters: written under _writeLock, read anywhere.
+    private long _seq;
+    private long _messageCount;
+    private long _logicalBytes;
+    private long _accountCount;
+    private volatile bool _disposed;
+
+    private MessageStore(RocksDb db, Cache blockCache, TimeProvider time, ILogger<MessageStore> logger, long maxLogicalBytes)
+    {
+        _db = db;
+        _blockCache = blockCache;
+        _time = time;
+        _logger = logger;
+        _maxLogicalBytes = maxLogicalBytes;
+        _messages = db.GetColumnFamily(StorageLayout.MessagesFamily);
+        _hashes = db.GetColumnFamily(StorageLayout.HashFamily);
+        _expiries = db.GetColumnFamily(StorageLayout.ExpiryFamily);
+        _accounts = db.GetColumnFamily(StorageLayout.AccountsFamily);
+        _revoked = db.GetColumnFamily(StorageLayout.RevokedFamily);
+        _meta = db.GetColumnFamily(StorageLayout.MetaFamily);
+
+        // Mailbox scans stay inside one 35-byte prefix, so they can use the prefix bloom filters.
+        _mailboxRead = new ReadOptions().SetPrefixSameAsStart(true);
+
+        // Account-wide and global scans cross prefixes and must ignore the prefix extractor.
+        _totalOrderRead = new ReadOptions().SetTotalOrderSeek(true);
+
+        // No fsync: the WAL write() reaches the OS before Write returns, which survives a process
+        // crash (kill -9); only a machine crash can lose the last acknowledged writes (README.md).
+        _writeOptions = new WriteOptions().SetSync(false);
+    }
+
+    /// <summary>Number of stored messages, including expired ones not yet swept.</summary>
+    public long MessageCount => Volatile.Read(ref _messageCount);
+
+    /// <summary>Number of accounts with at least one stored message (expired-not-swept included).</summary>
+    public long AccountCount => Volatile.Read(ref _accountCount);
+
+    /// <summary>Sum of the logical sizes of stored messages (README.md), compared with the cap.</summary>
+    public long LogicalBytes => Volatile.Read(ref _logicalBytes);
+
+    /// <summary>The configured cap on <see cref="LogicalBytes"/>.</summary>
+    public long MaxLogicalBytes => _maxLogicalBytes;
+
+    /// <summary>
+    /// Opens (creating if missing) the store in <see cref="MessageStoreOptions.Path"/>. Throws
+    /// <see cref="StorageSchemaException"/> if the directory holds another schema version, and the
+    /// RocksDB exception on I/O errors or corruption.
+    /// </summary>
+    public static MessageStore Open(MessageStoreOptions options, TimeProvider time, ILogger<MessageStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        var validation = new MessageStoreOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new ArgumentException(validation.FailureMessage, nameof(options));
+        }
+
+        Directory.CreateDirectory(options.Path);
+        var blockCache = Cache.CreateLru((ulong)options.BlockCacheBytes);
+        var dbOptions = RocksDbTuning.CreateDbOptions(options);
+        var families = RocksDbTuning.CreateColumnFamilies(blockCache);
+
+        if (RocksDb.TryListColumnFamilies(dbOptions, options.Path, out var existing)
+            && !existing.Contains(StorageLayout.MetaFamily, StringComparer.Ordinal))
+        {
+            throw new StorageSchemaException(
+                $"'{options.Path}' holds a RocksDB database that is not a SessionNode message store (no '{StorageLayout.MetaFamily}' column family).");
+        }
+
+        var db = RocksDb.Open(dbOptions, options.Path, families);
+        MessageStore? store = null;
+        try
+        {
+            store = new MessageStore(db, blockCache, time, logger ?? NullLogger<MessageStore>.Instance, options.MaxLogicalBytes);
+            store.LoadState(options.Path);
+            store.LogOpened(options.Path, store.MessageCount, store.AccountCount, store.LogicalBytes);
+            return store;
+        }
+        catch
+        {
+            if (store is not null)
+            {
+                store.Dispose();
+            }
+            else
+            {
+                db.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Closes the database. Call only after every reader and writer has stopped.</summary>
+    public void Dispose()
+    {
+        lock (_writeLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _batch.Dispose();
+            _db.Dispose();
+            GC.KeepAlive(_blockCache);
+        }
+    }
+
+    private void LoadState(string path)
+    {
+        Span<byte> schema = stackalloc byte[4];
+        if (_db.GetFixedSizeValue(StorageLayout.SchemaKey, schema, _meta))
+        {
+            var found = BinaryPrimitives.ReadUInt32BigEndian(schema);
+            if (found != StorageLayout.SchemaVersion)
+            {
+                throw new StorageSchemaException(
+                    $"The message store at '{path}' has schema version {found}; this build requires version {StorageLayout.SchemaVersion}. Move the directory away or migrate it.");
+            }
+        }
+        else
+        {
+            using (var it = _db.NewIterator(_messages, _totalOrderRead))
+            {
+                if (it.SeekToFirst().Valid())
+                {
+                    throw new StorageSchemaException($"The message store at '{path}' has messages but no schema version.");
+                }
+            }
+
+            BinaryPrimitives.WriteUInt32BigEndian(schema, StorageLayout.SchemaVersion);
+            _db.Put(StorageLayout.SchemaKey, schema, _meta, _writeOptions);
+        }
+
+        Span<byte> state = stackalloc byte[StorageLayout.StateValueLength];
+        if (_db.GetFixedSizeValue(StorageLayout.StateKey, state, _meta))
+        {
+            _seq = BinaryPrimitives.ReadInt64BigEndian(state);
+            _messageCount = BinaryPrimitives.ReadInt64BigEndian(state[8..]);
+            _logicalBytes = BinaryPrimitives.ReadInt64BigEndian(state[16..]);
+            _accountCount = BinaryPrimitives.ReadInt64BigEndian(state[24..]);
+        }
+    }
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    // ---- write-operation helpers (all called under _writeLock) ----
+
+    /// <summary>Starts a write operation; pairs with <see cref="EndOperation"/> in a finally block.</summary>
+    private void BeginOperation()
+    {
+        ThrowIfDisposed();
+        _opSeq = (ulong)_seq;
+        _opMessages = 0;
+        _opBytes = 0;
+    }
+
+    /// <summary>Discards whatever the operation staged (after a commit it is already empty).</summary>
+    private void EndOperation()
+    {
+        _batch.Clear();
+        _accountDeltas.Clear();
+        _opMessages = 0;
+        _opBytes = 0;
+    }
+
+    private ulong NextSeq() => ++_opSeq;
+
+    private void AddAccountDelta(ReadOnlySpan<byte> account, long delta)
+    {
+        var id = AccountId.FromBytes(account);
+        _accountDeltas[id] = _accountDeltas.GetValueOrDefault(id) + delta;
+    }
+
+    /// <summary>
+    /// Stages an insert of a brand-new message into all three indexes. The caller has checked the
+    /// hash is absent (or staged the deletion of its expired predecessor).
+    /// </summary>
+    private void StageInsert(in AccountId account, Namespace ns, ReadOnlySpan<byte> hash, long timestampMs, long expiryMs, ReadOnlySpan<byte> data, long size)
+    {
+        Span<byte> key = stackalloc byte[StorageLayout.MessageKeyLength];
+        StorageLayout.WriteMessageKey(key, account, ns, NextSeq());
+        var recordLength = StorageLayout.WriteRecord(_recordBuffer, expiryMs, timestampMs, hash, data);
+        _batch.Put(key, _recordBuffer.AsSpan(0, recordLength), _messages);
+
+        Span<byte> hashValue = stackalloc byte[StorageLayout.HashValueLength];
+        StorageLayout.WriteHashValue(hashValue, key, expiryMs, size);
+        _batch.Put(hash, hashValue, _hashes);
+
+        StageExpiryEntry(expiryMs, key, hash, size);
+
+        _opMessages++;
+        _opBytes += size;
+        AddAccountDelta(account.Span, +1);
+    }
+
+    private void StageExpiryEntry(long expiryMs, ReadOnlySpan<byte> messageKey, ReadOnlySpan<byte> hash, long size)
+    {
+        Span<byte> expiryKey = stackalloc byte[StorageLayout.ExpiryKeyLength];
+        Span<byte> expiryValue = stackalloc byte[4 + StorageLayout.MaxHashLength];
+        StorageLayout.WriteExpiryKey(expiryKey, expiryMs, messageKey);
+        var length = StorageLayout.WriteExpiryValue(expiryValue, size, hash);
+        _batch.Put(expiryKey, expiryValue[..length], _expiries);
+        if (expiryMs < _sweepFrom)
+        {
+            _sweepFrom = expiryMs;
+        }
+    }
+
+    private void StageExpiryDelete(long expiryMs, ReadOnlySpan<byte> messageKey)
+    {
+        Span<byte> expiryKey = stackalloc byte[StorageLayout.ExpiryKeyLength];
+        StorageLayout.WriteExpiryKey(expiryKey, expiryMs, messageKey);
+        _batch.Delete(expiryKey, _expiries);
+    }
+
+    /// <summary>Stages removal of one message from all three indexes.</summary>
+    private void StageDelete(ReadOnlySpan<byte> messageKey, ReadOnlySpan<byte> hash, long expiryMs, long size)
+    {
+        _batch.Delete(messageKey, _messages);
+        _batch.Delete(hash, _hashes);
+        StageExpiryDelete(expiryMs, messageKey);
+        _opMessages--;
+        _opBytes -= size;
+        AddAccountDelta(StorageLayout.KeyAccount(messageKey), -1);
+    }
+
+    /// <summary>
+    /// Stages a new expiry for an existing message: the record (its header holds the expiry), the
+    /// hash value and the expiry index entry. <paramref name="record"/> is the current msgs value.
+    /// </summary>
+    private void StageExpiryChange(ReadOnlySpan<byte> messageKey, ReadOnlySpan<byte> record, long newExpiryMs)
+    {
+        var oldExpiry = StorageLayout.RecordExpiry(record);
+        var hash = StorageLayout.RecordHash(record);
+        var size = StorageLayout.LogicalSize(record);
+
+        var copy = _recordBuffer.AsSpan(0, record.Length);
+        record.CopyTo(copy);
+        StorageLayout.SetRecordExpiry(copy, newExpiryMs);
+        _batch.Put(messageKey, copy, _messages);
+
+        Span<byte> hashValue = stackalloc byte[StorageLayout.HashValueLength];
+        StorageLayout.WriteHashValue(hashValue, messageKey, newExpiryMs, size);
+        _batch.Put(hash, hashValue, _hashes);
+
+        StageExpiryDelete(oldExpiry, messageKey);
+        StageExpiryEntry(newExpiryMs, messageKey, hash, size);
+    }
+
+    /// <summary>
+    /// Folds the per-account deltas into the accounts family, stages the counters and writes the
+    /// batch; publishes the new counters only after RocksDB accepted the write.
+    /// </summary>
+    private void Commit()
+    {
+        long accountsDelta = 0;
+        if (_accountDeltas.Count > 0)
+        {
+            Span<byte> count = stackalloc byte[8];
+            foreach (var (account, delta) in _accountDeltas)
+            {
+                if (delta == 0)
+                {
+                    continue;
+                }
+
+                var current = _db.GetFixedSizeValue(account.Span, count, _accounts) ? BinaryPrimitives.ReadInt64BigEndian(count) : 0;
+                var next = current + delta;
+                if (next < 0)
+                {
+                    throw new InvalidOperationException("Per-account message count would become negative; the accounts index is inconsistent.");
+                }
+
+                if (next == 0)
+                {
+                    _batch.Delete(account.Span, _accounts);
+                    accountsDelta--;
+                }
+                else
+                {
+                    BinaryPrimitives.WriteInt64BigEndian(count, next);
+                    _batch.Put(account.Span, count, _accounts);
+                    if (current == 0)
+                    {
+                        accountsDelta++;
+                    }
+                }
+            }
+        }
+
+        var changedSeq = (long)_opSeq != _seq;
+        if (_batch.Count() == 0 && !changedSeq)
+        {
+            return;
+        }
+
+        var seq = (long)_opSeq;
+        var messages = _messageCount + _opMessages;
+        var bytes = _logicalBytes + _opBytes;
+        var accounts = _accountCount + accountsDelta;
+        Span<byte> state = stackalloc byte[StorageLayout.StateValueLength];
+        BinaryPrimitives.WriteInt64BigEndian(state, seq);
+        BinaryPrimitives.WriteInt64BigEndian(state[8..], messages);
+        BinaryPrimitives.WriteInt64BigEndian(state[16..], bytes);
+        BinaryPrimitives.WriteInt64BigEndian(state[24..], accounts);
+        _batch.Put(StorageLayout.StateKey, state, _meta);
+
+        _db.Write(_batch, _writeOptions);
+
+        _seq = seq;
+        Volatile.Write(ref _messageCount, messages);
+        Volatile.Write(ref _logicalBytes, bytes);
+        Volatile.Write(ref _accountCount, accounts);
+    }
+
+    // ---- read helpers ----
+
+    /// <summary>Looks up the hash index; false if the hash is unknown or not storable.</summary>
+    private bool TryGetHashValue(string? hash, Span<byte> hashValue)
+    {
+        Span<byte> hashBytes = stackalloc byte[StorageLayout.MaxHashLength];
+        return StorageLayout.TryEncodeHash(hash, hashBytes, out var length)
+            && _db.GetFixedSizeValue(hashBytes[..length], hashValue, _hashes);
+    }
+
+    private static void ThrowIfIteratorFailed(Iterator iterator) => Native.Instance.rocksdb_iter_get_error(iterator.Handle);
+
+    private static int EncodeHashOrThrow(string hash, Span<byte> dest, string paramName)
+    {
+        if (!StorageLayout.TryEncodeHash(hash, dest, out var length))
+        {
+            ThrowBadHash(hash, paramName);
+        }
+
+        return length;
+    }
+
+    [DoesNotReturn]
+    private static void ThrowBadHash(string? hash, string paramName)
+    {
+        var reason = hash is null || hash.Length == 0 ? "is empty"
+            : hash.Length > StorageLayout.MaxHashLength ? $"has {hash.Length} characters (at most {StorageLayout.MaxHashLength} allowed)"
+            : "contains non-ASCII characters";
+        throw new ArgumentException($"Message hash {reason}.", paramName);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowDataTooLarge(int length, string paramName)
+        => throw new ArgumentException($"Message data is {length} bytes; at most {Limits.MaxMessageBytes} bytes are allowed.", paramName);
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Message store opened at {Path}: {Messages} messages, {Accounts} accounts, {Bytes} logical bytes")]
+    private partial void LogOpened(string path, long messages, long accounts, long bytes);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Message store is full ({Bytes} of {MaxBytes} logical bytes); store rejected ({Count} rejections so far)")]
+    private partial void LogFull(long bytes, long maxBytes, long count);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Swept {Count} expired messages")]
+    private partial void LogSwept(int count);
+}

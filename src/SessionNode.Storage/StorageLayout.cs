@@ -1,0 +1,196 @@
+using System.Buffers.Binary;
+using SessionNode.Core;
+
+namespace SessionNode.Storage;
+
+/// <summary>
+/// Key and value encodings of the RocksDB column families (see README.md). Every multi-byte integer is
+/// big-endian so byte order equals numeric order; signed values are stored with the sign bit flipped.
+/// Stateless; owned by nobody.
+/// </summary>
+internal static class StorageLayout
+{
+    /// <summary>Bump on any incompatible change of the layout below; checked at open.</summary>
+    public const uint SchemaVersion = 1;
+
+    public const string MessagesFamily = "msgs";
+    public const string HashFamily = "hash";
+    public const string ExpiryFamily = "expiry";
+    public const string AccountsFamily = "accounts";
+    public const string RevokedFamily = "revoked";
+    public const string MetaFamily = "meta";
+
+    /// <summary>account(33) ‖ namespace sort key(2): one mailbox, the msgs prefix-extractor length.</summary>
+    public const int MailboxPrefixLength = AccountId.Length + 2;
+
+    /// <summary>account(33) ‖ namespace(2) ‖ seq(8).</summary>
+    public const int MessageKeyLength = MailboxPrefixLength + 8;
+
+    /// <summary>expiry(8) ‖ message key(43).</summary>
+    public const int ExpiryKeyLength = 8 + MessageKeyLength;
+
+    /// <summary>message key(43) ‖ expiry(8) ‖ logical size(4).</summary>
+    public const int HashValueLength = MessageKeyLength + 8 + 4;
+
+    /// <summary>Record header: expiry(8) ‖ timestamp(8) ‖ hash length(2).</summary>
+    public const int RecordHeaderLength = 18;
+
+    /// <summary>account(33) ‖ token(36).</summary>
+    public const int RevokedKeyLength = AccountId.Length + SubaccountToken.Length;
+
+    /// <summary>revokedAt(8) ‖ order(8).</summary>
+    public const int RevokedValueLength = 16;
+
+    /// <summary>Longest accepted hash, in ASCII characters (= bytes). Real hashes have 43.</summary>
+    public const int MaxHashLength = 128;
+
+    /// <summary>Largest msgs value: header + longest hash + largest message.</summary>
+    public const int MaxRecordLength = RecordHeaderLength + MaxHashLength + Limits.MaxMessageBytes;
+
+    /// <summary>
+    /// Bytes a message occupies besides its hash and data: msgs key + record header, hash value,
+    /// expiry key and the size prefix of the expiry value (43 + 18 + 55 + 51 + 4).
+    /// </summary>
+    public const int FixedMessageOverhead = MessageKeyLength + RecordHeaderLength + HashValueLength + ExpiryKeyLength + 4;
+
+    public static ReadOnlySpan<byte> SchemaKey => "schema"u8;
+
+    public static ReadOnlySpan<byte> StateKey => "state"u8;
+
+    /// <summary>seq(8) ‖ message count(8) ‖ logical bytes(8) ‖ account count(8).</summary>
+    public const int StateValueLength = 32;
+
+    /// <summary>
+    /// Logical size of one message: every key and value byte it writes to msgs, hash and expiry
+    /// (the hash appears three times: record, hash key, expiry value).
+    /// </summary>
+    public static long LogicalSize(int hashLength, int dataLength) => FixedMessageOverhead + (3L * hashLength) + dataLength;
+
+    /// <summary>Logical size recomputed from a stored msgs value.</summary>
+    public static long LogicalSize(ReadOnlySpan<byte> record) => LogicalSize(RecordHash(record).Length, RecordData(record).Length);
+
+    public static ulong EncodeSigned(long value) => unchecked((ulong)value ^ 0x8000_0000_0000_0000UL);
+
+    public static long DecodeSigned(ulong value) => unchecked((long)(value ^ 0x8000_0000_0000_0000UL));
+
+    public static void WriteMailboxPrefix(Span<byte> dest, in AccountId account, Namespace ns)
+    {
+        account.Span.CopyTo(dest);
+        BinaryPrimitives.WriteUInt16BigEndian(dest[AccountId.Length..], ns.SortKey);
+    }
+
+    public static void WriteMessageKey(Span<byte> dest, in AccountId account, Namespace ns, ulong seq)
+    {
+        WriteMailboxPrefix(dest, account, ns);
+        BinaryPrimitives.WriteUInt64BigEndian(dest[MailboxPrefixLength..], seq);
+    }
+
+    public static ReadOnlySpan<byte> KeyAccount(ReadOnlySpan<byte> messageKey) => messageKey[..AccountId.Length];
+
+    public static Namespace KeyNamespace(ReadOnlySpan<byte> messageKey)
+        => Namespace.FromSortKey(BinaryPrimitives.ReadUInt16BigEndian(messageKey[AccountId.Length..]));
+
+    public static ulong KeySeq(ReadOnlySpan<byte> messageKey) => BinaryPrimitives.ReadUInt64BigEndian(messageKey[MailboxPrefixLength..]);
+
+    public static void WriteExpiryKey(Span<byte> dest, long expiryMs, ReadOnlySpan<byte> messageKey)
+    {
+        BinaryPrimitives.WriteUInt64BigEndian(dest, EncodeSigned(expiryMs));
+        messageKey.CopyTo(dest[8..]);
+    }
+
+    public static long ExpiryKeyExpiry(ReadOnlySpan<byte> expiryKey) => DecodeSigned(BinaryPrimitives.ReadUInt64BigEndian(expiryKey));
+
+    public static void WriteHashValue(Span<byte> dest, ReadOnlySpan<byte> messageKey, long expiryMs, long logicalSize)
+    {
+        messageKey.CopyTo(dest);
+        BinaryPrimitives.WriteInt64BigEndian(dest[MessageKeyLength..], expiryMs);
+        BinaryPrimitives.WriteUInt32BigEndian(dest[(MessageKeyLength + 8)..], checked((uint)logicalSize));
+    }
+
+    public static ReadOnlySpan<byte> HashValueKey(ReadOnlySpan<byte> hashValue) => hashValue[..MessageKeyLength];
+
+    public static long HashValueExpiry(ReadOnlySpan<byte> hashValue) => BinaryPrimitives.ReadInt64BigEndian(hashValue[MessageKeyLength..]);
+
+    public static long HashValueSize(ReadOnlySpan<byte> hashValue) => BinaryPrimitives.ReadUInt32BigEndian(hashValue[(MessageKeyLength + 8)..]);
+
+    /// <summary>Expiry value: logical size(4) ‖ hash, so the sweeper needs no msgs reads.</summary>
+    public static int WriteExpiryValue(Span<byte> dest, long logicalSize, ReadOnlySpan<byte> hash)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(dest, checked((uint)logicalSize));
+        hash.CopyTo(dest[4..]);
+        return 4 + hash.Length;
+    }
+
+    public static long ExpiryValueSize(ReadOnlySpan<byte> value) => BinaryPrimitives.ReadUInt32BigEndian(value);
+
+    public static ReadOnlySpan<byte> ExpiryValueHash(ReadOnlySpan<byte> value) => value[4..];
+
+    public static int WriteRecord(Span<byte> dest, long expiryMs, long timestampMs, ReadOnlySpan<byte> hash, ReadOnlySpan<byte> data)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(dest, expiryMs);
+        BinaryPrimitives.WriteInt64BigEndian(dest[8..], timestampMs);
+        BinaryPrimitives.WriteUInt16BigEndian(dest[16..], (ushort)hash.Length);
+        hash.CopyTo(dest[RecordHeaderLength..]);
+        data.CopyTo(dest[(RecordHeaderLength + hash.Length)..]);
+        return RecordHeaderLength + hash.Length + data.Length;
+    }
+
+    public static long RecordExpiry(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt64BigEndian(record);
+
+    public static void SetRecordExpiry(Span<byte> record, long expiryMs) => BinaryPrimitives.WriteInt64BigEndian(record, expiryMs);
+
+    public static long RecordTimestamp(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt64BigEndian(record[8..]);
+
+    public static ReadOnlySpan<byte> RecordHash(ReadOnlySpan<byte> record)
+        => record.Slice(RecordHeaderLength, BinaryPrimitives.ReadUInt16BigEndian(record[16..]));
+
+    public static ReadOnlySpan<byte> RecordData(ReadOnlySpan<byte> record)
+        => record[(RecordHeaderLength + BinaryPrimitives.ReadUInt16BigEndian(record[16..]))..];
+
+    /// <summary>
+    /// Encodes a hash into ASCII bytes; false if empty, longer than <see cref="MaxHashLength"/> or
+    /// not ASCII (such a hash can never be stored, so lookups treat it as absent).
+    /// </summary>
+    public static bool TryEncodeHash(string? hash, Span<byte> dest, out int length)
+    {
+        length = 0;
+        if (string.IsNullOrEmpty(hash) || hash.Length > MaxHashLength)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < hash.Length; i++)
+        {
+            var c = hash[i];
+            if (c > 0x7F)
+            {
+                return false;
+            }
+
+            dest[i] = (byte)c;
+        }
+
+        length = hash.Length;
+        return true;
+    }
+
+    public static string DecodeHash(ReadOnlySpan<byte> hash) => System.Text.Encoding.ASCII.GetString(hash);
+
+    /// <summary>Writes the smallest 33-byte account id greater than <paramref name="account"/>; false if none.</summary>
+    public static bool TryNextAccount(ReadOnlySpan<byte> account, Span<byte> dest)
+    {
+        account.CopyTo(dest);
+        for (var i = AccountId.Length - 1; i >= 0; i--)
+        {
+            if (dest[i] != 0xFF)
+            {
+                dest[i]++;
+                return true;
+            }
+
+            dest[i] = 0;
+        }
+
+        return false;
+    }
+}
