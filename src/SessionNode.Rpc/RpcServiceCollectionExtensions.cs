@@ -35,6 +35,7 @@ public static class RpcServiceCollectionExtensions
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<RequestHandler>();
         services.AddSingleton<ClientEndpoints>();
+        services.AddSingleton(OnionEndpoint.Create);
         services.AddHostedService<NodeLifecycleService>();
         return services;
     }
@@ -58,6 +59,7 @@ public static class RpcServiceCollectionExtensions
         endpoints.Map("/storage_rpc/v1", ep.StorageRpcAsync);
         endpoints.Map("/ping_test/v1", ep.PingTestAsync);
         endpoints.Map("/get_stats/v1", ClientEndpoints.GetStatsAsync);
+        endpoints.Map("/onion_req/v2", endpoints.ServiceProvider.GetRequiredService<OnionEndpoint>().HandleAsync);
         endpoints.MapFallback(ClientEndpoints.NotFoundAsync);
         return endpoints;
     }

@@ -1,0 +1,323 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SessionNode.Core;
+using SessionNode.Crypto;
+using SessionNode.Onion;
+
+namespace SessionNode.Rpc;
+
+/// <summary>
+/// <c>POST /onion_req/v2</c> (onion.md §5) and the per-layer dispatch of §6 shared with the future relay
+/// receiver: final destination through <see cref="RequestHandler"/>, relays via <see cref="IOnionForwarder"/>,
+/// exit proxying via <see cref="IOnionServerProxy"/>. Owns the node's X25519 key pair (disposed with it).
+/// </summary>
+public sealed partial class OnionEndpoint : IDisposable
+{
+    /// <summary>
+    /// In-flight onion requests beyond which the edge answers 503 "Server busy" (§5.3 step 3); same bound
+    /// as /storage_rpc/v1's, since each one holds at most one 10 MiB body.
+    /// </summary>
+    public const int MaxInFlight = 1_000;
+
+    private readonly RequestHandler _handler;
+    private readonly NodeState _node;
+    private readonly OnionProcessor _processor;
+    private readonly X25519KeyPair? _ownedKeys;
+    private readonly IOnionForwarder? _forwarder;
+    private readonly IOnionServerProxy? _proxy;
+    private readonly bool _allowPrivateProxyTargets;
+    private readonly ILogger<OnionEndpoint> _logger;
+    private int _inFlight;
+
+    /// <summary>Creates the endpoint over an existing processor (tests inject fixed nonces through it).</summary>
+    public OnionEndpoint(
+        RequestHandler handler,
+        NodeState node,
+        OnionProcessor processor,
+        ILogger<OnionEndpoint> logger,
+        IOnionForwarder? forwarder = null,
+        IOnionServerProxy? proxy = null,
+        bool allowPrivateProxyTargets = false)
+    {
+        _handler = handler;
+        _node = node;
+        _processor = processor;
+        _logger = logger;
+        _forwarder = forwarder;
+        _proxy = proxy;
+        _allowPrivateProxyTargets = allowPrivateProxyTargets;
+    }
+
+    private OnionEndpoint(RequestHandler handler, NodeState node, X25519KeyPair keys, ILogger<OnionEndpoint> logger, IOnionForwarder? forwarder, IOnionServerProxy? proxy)
+        : this(handler, node, new OnionProcessor(keys), logger, forwarder, proxy)
+    {
+        _ownedKeys = keys;
+    }
+
+    /// <summary>DI factory: the node's X25519 key is the conversion of its Ed25519 identity (onion.md §2.1).</summary>
+    public static OnionEndpoint Create(IServiceProvider services)
+    {
+        var node = services.GetRequiredService<NodeState>();
+        return new OnionEndpoint(
+            services.GetRequiredService<RequestHandler>(),
+            node,
+            node.Keys.ToX25519(),
+            services.GetRequiredService<ILogger<OnionEndpoint>>(),
+            services.GetServices<IOnionForwarder>().LastOrDefault(),
+            services.GetServices<IOnionServerProxy>().LastOrDefault());
+    }
+
+    /// <summary>The HTTP handler for <c>/onion_req/v2</c>.</summary>
+    public async Task HandleAsync(HttpContext http)
+    {
+        if (!HttpMethods.IsPost(http.Request.Method))
+        {
+            await ClientEndpoints.NotFoundAsync(http);
+            return;
+        }
+
+        if (_node.NotReadyReasons() is { } reasons)
+        {
+            await ClientEndpoints.WriteTextAsync(http, 503, "Service node is not ready: " + reasons + "\n");
+            return;
+        }
+
+        if (http.Request.ContentLength > Limits.MaxRequestBody)
+        {
+            http.Response.Headers.Connection = "close";
+            await ClientEndpoints.WriteTextAsync(http, 413, "Request body too large");
+            return;
+        }
+
+        if (Interlocked.Increment(ref _inFlight) > MaxInFlight)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            await ClientEndpoints.WriteTextAsync(http, 503, "Server busy, try again later");
+            return;
+        }
+
+        byte[]? rented = null;
+        try
+        {
+            (rented, var length) = await ReadBodyAsync(http);
+            if (rented is null)
+            {
+                http.Response.Headers.Connection = "close";
+                await ClientEndpoints.WriteTextAsync(http, 413, "Request body too large");
+                return;
+            }
+
+            var reply = await HandleBodyAsync(rented.AsMemory(0, length), http.RequestAborted);
+            http.Response.StatusCode = reply.Status;
+            http.Response.ContentType = reply.ContentType ?? "text/plain";
+            http.Response.ContentLength = reply.Body.Length;
+            await http.Response.Body.WriteAsync(reply.Body, http.RequestAborted);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Handles a complete edge body (§5.3 steps 4–5): 400 <c>Error parsing onion request: …</c> for a bad outer
+    /// body, otherwise layer 1 per §6. The returned body never aliases <paramref name="body"/>.
+    /// </summary>
+    public Task<OnionReply> HandleBodyAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        if (!OnionProcessor.TryParseRequestBody(body.Span, out var request, out var error))
+        {
+            return Task.FromResult(OnionReply.Text(400, "Error parsing onion request: " + error));
+        }
+
+        // This endpoint cannot tell relayed layers from client requests, so the hop limit applies to the
+        // outer hop_no too (onion.md §7.4).
+        return ProcessLayerAsync(request.Ciphertext.Blob(body), request.EphemeralKey, request.EncType, request.HopNo, cancellationToken);
+    }
+
+    /// <summary>
+    /// Processes one layer addressed to this node (onion.md §6) and returns the <c>(status, body)</c> for the
+    /// previous hop. Also the entry point of the node-to-node relay receiver.
+    /// </summary>
+    public async Task<OnionReply> ProcessLayerAsync(
+        ReadOnlyMemory<byte> ciphertext, ReadOnlyMemory<byte> ephemeralKey, EncryptionType encType, int hopNo, CancellationToken cancellationToken)
+    {
+        if (hopNo > OnionProcessor.MaxHopNo)
+        {
+            return OnionReply.Text(400, "onion request max path length exceeded");
+        }
+
+        if (_node.NotReadyReasons() is not null)
+        {
+            return OnionReply.Text(503, "Snode not ready: " + _node.Keys.PublicKeyHex);
+        }
+
+        using var layer = _processor.ProcessLayer(ciphertext.Span, ephemeralKey.Span, encType);
+        switch (layer.Kind)
+        {
+            case OnionLayerKind.DecryptError:
+                return OnionReply.Text(400, "Invalid ciphertext");
+            case OnionLayerKind.ParseError:
+                return new OnionReply(200, _processor.EncryptError(layer.Key, OnionProcessor.InvalidJson));
+            case OnionLayerKind.Final:
+                return await FinalAsync(layer, cancellationToken);
+            case OnionLayerKind.RelayToNode:
+                return await RelayAsync(layer, hopNo, cancellationToken);
+            case OnionLayerKind.RelayToServer:
+                return await ProxyAsync(layer, cancellationToken);
+            default:
+                throw new InvalidOperationException("Unhandled onion layer kind " + layer.Kind);
+        }
+    }
+
+    /// <summary>Disposes the X25519 key pair if this endpoint created it.</summary>
+    public void Dispose() => _ownedKeys?.Dispose();
+
+    /// <summary>
+    /// Status normalisation of replies that crossed a relay (onion.md §7.5): known codes pass, anything
+    /// else becomes 500.
+    /// </summary>
+    public static int NormalizeRelayStatus(int status) => status switch
+    {
+        200 or 400 or 401 or 403 or 404 or 406 or 410 or 413 or 421 or 429 or 500 or 502 or 503 or 504 => status,
+        _ => 500,
+    };
+
+    private async Task<OnionReply> FinalAsync(OnionLayerOutcome layer, CancellationToken cancellationToken)
+    {
+        RpcResult result;
+        if (_node.NotReadyReasons() is not null)
+        {
+            result = RpcResult.Text(503, "Snode not ready");
+        }
+        else
+        {
+            var context = _handler.CreateContext(forwarded: false, cancellationToken);
+            result = await _handler.HandleEnvelopeAsync(layer.Blob, context);
+        }
+
+        var body = _processor.EncryptResponse(layer.Key, result.Status, result.Body, result.IsJson, layer.JsonFlag, layer.Base64Flag);
+        return new OnionReply(200, body);
+    }
+
+    private async Task<OnionReply> RelayAsync(OnionLayerOutcome layer, int hopNo, CancellationToken cancellationToken)
+    {
+        var hex = Convert.ToHexStringLower(layer.NextNode!);
+        var next = _node.Membership.Current.FindByEd25519(hex);
+        if (next is null)
+        {
+            return OnionReply.Text(502, "Next node not found: " + hex);
+        }
+
+        if (string.IsNullOrEmpty(next.Ip) || next.Ip == "0.0.0.0" || next.PeerPort <= 0)
+        {
+            return OnionReply.Text(502, "Next node is currently unreachable: " + hex);
+        }
+
+        if (_forwarder is null)
+        {
+            LogNoForwarder(_logger);
+            return OnionReply.Text(502, "Onion relaying to other nodes is not available on this node");
+        }
+
+        var request = new OnionRelayRequest(
+            new OnionNextHop(hex, next.Ip, next.PeerPort), layer.NextEphemeralKey, layer.NextEncType, hopNo + 1, layer.Blob);
+        var reply = await _forwarder.ForwardAsync(request, cancellationToken);
+        return new OnionReply(NormalizeRelayStatus(reply.Status), reply.Body);
+    }
+
+    private async Task<OnionReply> ProxyAsync(OnionLayerOutcome layer, CancellationToken cancellationToken)
+    {
+        var target = layer.ProxyTarget!;
+        if (!OnionProxyTargets.IsAllowedProtocol(target.Protocol) || !OnionProxyTargets.IsAllowedTarget(target.Target)
+            || (!_allowPrivateProxyTargets && OnionProxyTargets.IsPrivateHost(target.Host)))
+        {
+            return new OnionReply(200, _processor.EncryptError(layer.Key, OnionProcessor.InvalidUrl));
+        }
+
+        if (_proxy is null)
+        {
+            LogNoProxy(_logger);
+            return OnionReply.Text(502, "Proxying onion requests to external servers is not available on this node");
+        }
+
+        var url = OnionProxyTargets.BuildUrl(target.Protocol, target.Host, target.Port, target.Target);
+        var response = await _proxy.PostAsync(new OnionProxyRequest(url, layer.Plaintext), cancellationToken);
+        string? contentType = null;
+        foreach (var (name, value) in response.Headers)
+        {
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                contentType = value; // the only header copied, and only when this node is the edge (§5.4)
+            }
+        }
+
+        return new OnionReply(response.Status, response.Body, contentType);
+    }
+
+    /// <summary>Reads the whole body into a pooled buffer; null when it exceeds 10 MiB (chunked bodies included).</summary>
+    private static async Task<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpContext http)
+    {
+        var reader = http.Request.BodyReader;
+        var buffer = ArrayPool<byte>.Shared.Rent(http.Request.ContentLength is { } cl and > 0 ? (int)cl : 4096);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                ReadResult read;
+                try
+                {
+                    read = await reader.ReadAsync(http.RequestAborted);
+                }
+                catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return (null, 0);
+                }
+
+                var seq = read.Buffer;
+                if (length + seq.Length > Limits.MaxRequestBody)
+                {
+                    reader.AdvanceTo(seq.End);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return (null, 0);
+                }
+
+                if (length + seq.Length > buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Limits.MaxRequestBody, Math.Max(buffer.Length * 2L, length + seq.Length)));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                seq.CopyTo(buffer.AsSpan(length));
+                length += (int)seq.Length;
+                reader.AdvanceTo(seq.End);
+                if (read.IsCompleted)
+                {
+                    return (buffer, length);
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Onion relay requested but no IOnionForwarder is registered")]
+    private static partial void LogNoForwarder(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Onion exit proxy requested but no IOnionServerProxy is registered")]
+    private static partial void LogNoProxy(ILogger logger);
+}

@@ -1,0 +1,81 @@
+using System.Text;
+
+namespace SessionNode.Onion.Tests;
+
+public sealed class FramingAndJsonTests
+{
+    [Fact]
+    public void Build_ThenParse_RoundTrips()
+    {
+        var payload = OnionFraming.Build("blob"u8, """{"a":1}"""u8);
+        Assert.Equal([4, 0, 0, 0], payload[..4]);
+        Assert.True(OnionFraming.TryParse(payload, out var frame, out var error));
+        Assert.Null(error);
+        Assert.Equal("blob", Encoding.UTF8.GetString(frame.Blob(payload)));
+        Assert.Equal("""{"a":1}""", Encoding.UTF8.GetString(frame.Json(payload)));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("010000")]
+    [InlineData("05000000abcd")]
+    [InlineData("ffffffff00")]
+    public void TryParse_ShortOrOverlongPrefix_Fails(string hex)
+    {
+        Assert.False(OnionFraming.TryParse(Convert.FromHexString(hex), out _, out var error));
+        Assert.NotNull(error);
+    }
+
+    [Theory]
+    [InlineData("{\"headers\":\"\"}")]
+    [InlineData("  \n{\"headers\":\"\"}\t \r\n")]
+    [InlineData("{\"headers\" : null , \"x\":[1,{\"y\":2}]}")]
+    public void Json_OneObjectWithWhitespace_Parses(string json)
+    {
+        Assert.True(OnionJson.TryParse(Encoding.UTF8.GetBytes(json), out var control, out _));
+        Assert.True(control.HasHeaders);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("{\"headers\":\"\"}x")]
+    [InlineData("{\"headers\":\"\"}{}")]
+    [InlineData("[1,2]")]
+    [InlineData("\"headers\"")]
+    [InlineData("{\"headers\":\"\",}")]
+    [InlineData("{\"headers\":\"\" /* c */}")]
+    [InlineData("{\"headers\":")]
+    public void Json_NotExactlyOneObject_Fails(string json)
+    {
+        Assert.False(OnionJson.TryParse(Encoding.UTF8.GetBytes(json), out _, out var error));
+        Assert.NotNull(error);
+    }
+
+    [Fact]
+    public void Json_DuplicateKey_LaterWins()
+    {
+        Assert.True(OnionJson.TryParse("""{"enc_type":"gcm","enc_type":"xchacha20","hop_no":"x","hop_no":3}"""u8, out var c, out _));
+        Assert.Equal("xchacha20", c.EncType.Value);
+        Assert.Equal(JsonFieldState.Valid, c.HopNo.State);
+        Assert.Equal(3, c.HopNo.Value);
+    }
+
+    [Fact]
+    public void Json_EscapedKeyName_IsRecognised()
+    {
+        Assert.True(OnionJson.TryParse("""{"h\u0065aders":1}"""u8, out var c, out _));
+        Assert.True(c.HasHeaders);
+    }
+
+    [Fact]
+    public void Json_WrongTypes_AreRecordedNotThrown()
+    {
+        Assert.True(OnionJson.TryParse("""{"host":1,"port":"80","json":"yes","hop_no":1.5}"""u8, out var c, out _));
+        Assert.Equal(JsonFieldState.WrongType, c.Host.State);
+        Assert.Equal(JsonFieldState.WrongType, c.Port.State);
+        Assert.Equal(JsonFieldState.WrongType, c.Json.State);
+        Assert.Equal(JsonFieldState.WrongType, c.HopNo.State);
+        Assert.Equal(JsonFieldState.Absent, c.Destination.State);
+    }
+}
