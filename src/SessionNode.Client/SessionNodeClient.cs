@@ -24,6 +24,9 @@ public sealed partial class SessionNodeClient : IDisposable
     /// <summary>The JSON RPC route, relative to the base address.</summary>
     public const string RpcPath = "storage_rpc/v1";
 
+    /// <summary>Bodies above this size (1 MiB; real requests are at most ~140 KiB) are sent with <c>Expect: 100-continue</c>.</summary>
+    private const int ExpectContinueThreshold = 1024 * 1024;
+
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
     private readonly HttpClient _http;
@@ -153,6 +156,13 @@ public sealed partial class SessionNodeClient : IDisposable
             Content = new ReadOnlyMemoryContent(body),
         };
         request.Content.Headers.ContentType = JsonContentType;
+        if (body.Length > ExpectContinueThreshold)
+        {
+            // Let the node refuse an oversized body (413) before we upload it: it closes the connection after
+            // refusing, which would otherwise surface as a broken pipe instead of its answer.
+            request.Headers.ExpectContinue = true;
+        }
+
         foreach (var (name, value) in headers ?? [])
         {
             if (!request.Headers.TryAddWithoutValidation(name, value))
