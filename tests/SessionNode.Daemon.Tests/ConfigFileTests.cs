@@ -112,6 +112,25 @@ public sealed class ConfigFileTests
         Assert.Contains("MaxConnections=500", result.Output);
     }
 
+    [Theory]
+    [InlineData("""{ "Https": { "ShutdownTimeout": "-00:00:01" } }""", "Https:ShutdownTimeout")]
+    [InlineData("""{ "Https": { "MaxConnections": 0 } }""", "Https:MaxConnections")]
+    [InlineData("""{ "Https": { "KeepAliveTimeout": "soon" } }""", "KeepAliveTimeout")]
+    [InlineData("""{ "Daemon": { "LogLevel": "verbose" } }""", "verbose")]
+    [InlineData("""{ "Storage": { "SweepInterval": "00:00:00" } }""", "Storage:SweepInterval")]
+    public async Task CheckConfig_InvalidJsonValue_ExitsOneAndNamesTheKey(string json, string mentioned)
+    {
+        using var temp = new TempDirectory();
+        var file = temp.Combine("appsettings.json");
+        await File.WriteAllTextAsync(file, json, TestContext.Current.CancellationToken);
+
+        var result = await Cli.RunAsync("check-config", "--config-file", file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(mentioned, result.Error);
+        Assert.DoesNotContain("Unhandled exception", result.Error);
+    }
+
     [Fact]
     public async Task CheckConfig_MalformedJsonFile_ExitsOne()
     {
@@ -122,6 +141,8 @@ public sealed class ConfigFileTests
         var result = await Cli.RunAsync("check-config", "--config-file", file);
 
         Assert.Equal(1, result.ExitCode);
+        Assert.Contains(file, result.Error);
+        Assert.DoesNotContain("Unhandled exception", result.Error);
     }
 
     [Theory]

@@ -49,10 +49,10 @@ internal static class CheckConfigCommand
         {
             app = SessionNodeHost.BuildWithoutRoutes(sources, timeProvider: null);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or IOException)
+        catch (Exception e)
         {
-            // A malformed JSON config file fails while the configuration is built.
-            await error.WriteLineAsync($"Configuration is invalid: {e.Message}");
+            // E.g. a malformed JSON config file, which fails while the configuration is built.
+            await error.WriteLineAsync($"Configuration is invalid: {StartupErrors.Describe(e)}");
             return Invalid;
         }
 

@@ -89,7 +89,13 @@ public static class SessionNodeHost
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<NodeOptions>, IOptions<HttpsOptions>, NodeFiles>(ConfigureKestrel);
         services.AddOptions<HostOptions>()
-            .Configure<IOptions<HttpsOptions>>((host, https) => host.ShutdownTimeout = https.Value.ShutdownTimeout);
+            .Configure<IOptions<HttpsOptions>>((host, https) =>
+            {
+                if (TryGetValid(https, out var value))
+                {
+                    host.ShutdownTimeout = value.ShutdownTimeout;
+                }
+            });
 
         return builder.Build();
     }
@@ -146,16 +152,7 @@ public static class SessionNodeHost
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, IOptions<NodeOptions> nodeOptions, IOptions<HttpsOptions> httpsOptions, NodeFiles files)
     {
-        // WebApplication creates the server (and so runs this) while it is built, before the host
-        // validates options on start. Invalid settings are left to that validation, which reports
-        // them all; and nothing here may touch the disk (check-config builds the app too).
-        NodeOptions node;
-        HttpsOptions https;
-        try
-        {
-            (node, https) = (nodeOptions.Value, httpsOptions.Value);
-        }
-        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+        if (!TryGetValid(nodeOptions, out var node) || !TryGetValid(httpsOptions, out var https))
         {
             return;
         }
@@ -173,6 +170,26 @@ public static class SessionNodeHost
             // Selected per handshake so the certificate is loaded (or created) at start, not at build.
             listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => files.Certificate });
         });
+    }
+
+    /// <summary>
+    /// Reads options for the server and host settings, which WebApplication creates while it is
+    /// built, before the host validates options on start. Invalid settings are left to that
+    /// validation (it reports them all, and check-config relies on it), so here they yield false.
+    /// </summary>
+    private static bool TryGetValid<T>(IOptions<T> options, out T value)
+        where T : class
+    {
+        try
+        {
+            value = options.Value;
+            return true;
+        }
+        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+        {
+            value = null!;
+            return false;
+        }
     }
 
     private static Task WriteHealthAsync(HttpContext context)
