@@ -80,6 +80,48 @@ public sealed class SubaccountTests
     }
 
     [Fact]
+    public async Task Revoke_FiftyFirstRevocation_DropsTheOldest()
+    {
+        await using var f = await NodeFixture.StartAsync();
+        var group = f.NewGroup();
+        var oldest = f.NewMember(group, ReadWrite);
+        await f.StoreOkAsync(group, Bytes(), new Namespace(11));
+        await f.Client.RevokeSubaccountAsync(group, [oldest.Subaccount!], cancellationToken: NodeFixture.Ct);
+        var others = Enumerable.Range(0, 49).Select(_ => SubaccountToken.Create(0x03, SubaccountFlags.Read, Bytes(32))).ToList();
+        await f.Client.RevokeSubaccountAsync(group, others, cancellationToken: NodeFixture.Ct);
+        await f.AssertFailsAsync(f.Requests.Retrieve(oldest, new Namespace(11)), 401, "retrieve signature verification failed");
+
+        await f.Client.RevokeSubaccountAsync(group, [SubaccountToken.Create(0x03, SubaccountFlags.Read, Bytes(32))], cancellationToken: NodeFixture.Ct);
+
+        Assert.Single((await f.Client.RetrieveAsync(oldest, new Namespace(11), cancellationToken: NodeFixture.Ct)).Messages);
+    }
+
+    [Fact]
+    public async Task Revoke_ReRevoking_RefreshesTheEntry()
+    {
+        await using var f = await NodeFixture.StartAsync();
+        var group = f.NewGroup();
+        var refreshed = f.NewMember(group, ReadWrite);
+        var dropped = f.NewMember(group, ReadWrite);
+        await f.StoreOkAsync(group, Bytes(), new Namespace(11));
+        await f.Client.RevokeSubaccountAsync(group, [refreshed.Subaccount!], cancellationToken: NodeFixture.Ct);
+        f.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        await f.Client.RevokeSubaccountAsync(group, [dropped.Subaccount!], cancellationToken: NodeFixture.Ct);
+        f.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        var filler = Enumerable.Range(0, 48).Select(_ => SubaccountToken.Create(0x03, SubaccountFlags.Read, Bytes(32))).ToList();
+        await f.Client.RevokeSubaccountAsync(group, filler, cancellationToken: NodeFixture.Ct);
+        f.Clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        // Re-revoking moves it to most recent, so the next addition drops 'dropped' instead.
+        await f.Client.RevokeSubaccountAsync(group, [refreshed.Subaccount!], cancellationToken: NodeFixture.Ct);
+        f.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        await f.Client.RevokeSubaccountAsync(group, [SubaccountToken.Create(0x03, SubaccountFlags.Read, Bytes(32))], cancellationToken: NodeFixture.Ct);
+
+        await f.AssertFailsAsync(f.Requests.Retrieve(refreshed, new Namespace(11)), 401, "retrieve signature verification failed");
+        Assert.Single((await f.Client.RetrieveAsync(dropped, new Namespace(11), cancellationToken: NodeFixture.Ct)).Messages);
+    }
+
+    [Fact]
     public async Task Unrevoke_NotRevoked_CountZero()
     {
         await using var f = await NodeFixture.StartAsync();
