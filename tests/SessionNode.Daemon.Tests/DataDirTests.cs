@@ -26,6 +26,7 @@ public sealed class DataDirTests
             const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             Assert.Equal(OwnerOnly, File.GetUnixFileMode(Path.Combine(dataDir, "key_ed25519")));
             Assert.Equal(OwnerOnly, File.GetUnixFileMode(Path.Combine(dataDir, "key.pem")));
+            Assert.Equal(OwnerOnly | UnixFileMode.UserExecute, File.GetUnixFileMode(dataDir));
         }
     }
 

@@ -9,7 +9,8 @@ namespace SessionNode.Daemon.Hosting;
 
 /// <summary>
 /// First step of every start, before any listener opens: logs the effective configuration and the
-/// front end's warnings, then loads (or creates) the node key and the HTTPS certificate.
+/// front end's warnings, then loads (or creates) the node key and the HTTPS certificate. (The data
+/// folder already exists: <see cref="SessionNodeHost.Build(NodeConfigurationSources, TimeProvider?)"/> creates it.)
 /// </summary>
 internal sealed partial class NodeStartupService : IHostedLifecycleService
 {
@@ -31,11 +32,6 @@ internal sealed partial class NodeStartupService : IHostedLifecycleService
         _sources = sources;
         _daemonOptions = daemonOptions;
         _logger = logger;
-
-        // Hosted services are constructed in registration order, before any of them starts, and this
-        // one is registered first: the data folder exists (owner-only) before the message store,
-        // constructed for the ExpirySweeper, opens its database inside it.
-        files.EnsureDataDir();
     }
 
     public Task StartingAsync(CancellationToken cancellationToken)

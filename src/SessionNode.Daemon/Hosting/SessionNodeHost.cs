@@ -21,8 +21,8 @@ namespace SessionNode.Daemon.Hosting;
 /// Composes the node: configuration layers, options and validators, the libraries' services, the
 /// Kestrel client HTTPS listener and the routes. The <c>sessionnode</c> executable and the test
 /// harness both start nodes through <see cref="Build(NodeConfigurationSources, TimeProvider?)"/>.
-/// Building has no side effects; the data folder, key, certificate and database are opened when the
-/// returned application starts.
+/// Building creates the data folder (and may open the store and key, if route mapping resolves
+/// handlers); the certificate is loaded and the listener bound when the application starts.
 /// </summary>
 public static class SessionNodeHost
 {
@@ -44,6 +44,9 @@ public static class SessionNodeHost
     public static WebApplication Build(NodeConfigurationSources sources, TimeProvider? timeProvider = null)
     {
         var app = BuildWithoutRoutes(sources, timeProvider);
+        // Mapping the Rpc routes may resolve their handlers and so open the message store inside
+        // the data folder: create the folder first, owner-only (the store would create it 0755).
+        app.Services.GetRequiredService<NodeFiles>().EnsureDataDir();
         app.MapMethods("/health", ["GET", "HEAD"], WriteHealthAsync);
         app.MapSessionNodeRpc();
         return app;
