@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs each workload against a fresh Release node on this host (new data dir, rate limit off) and keeps
+# the generator's JSON (stdout) and text report (stderr) plus the node log. Usage:
+#   benchmarks/SessionNode.LoadGen/run-e2e.sh [workload ...]      (default: store-100b store-10kb retrieve-50)
+# Settings (environment): CONN (64), DURATION (15s), WARMUP (2s), PORT (22021), OUT (/tmp/loadgen-results),
+# NODE_REPO (the tree whose node is measured; default this repo, e.g. a `git archive` of a commit),
+# NO_BUILD=1 to skip the Release builds. Node and generator share the box with anything else running,
+# so before each run it waits up to QUIET_WAIT seconds (600) until the host is under QUIET_PCT % (15) busy.
+set -euo pipefail
+
+REPO=${REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
+NODE_REPO=${NODE_REPO:-$REPO}
+CONN=${CONN:-64}
+DURATION=${DURATION:-15s}
+WARMUP=${WARMUP:-2s}
+PORT=${PORT:-22021}
+OUT=${OUT:-/tmp/loadgen-results}
+QUIET_PCT=${QUIET_PCT:-15}
+QUIET_WAIT=${QUIET_WAIT:-600}
+WORKLOADS=("$@")
+[ ${#WORKLOADS[@]} -gt 0 ] || WORKLOADS=(store-100b store-10kb retrieve-50)
+
+NODE_BIN=$NODE_REPO/src/SessionNode.Daemon/bin/Release/net10.0/sessionnode
+LOADGEN=$REPO/benchmarks/SessionNode.LoadGen/bin/Release/net10.0/sessionnode-loadgen
+
+if [ -z "${NO_BUILD:-}" ]; then
+  dotnet build -c Release -v q --nologo "$NODE_REPO/src/SessionNode.Daemon/SessionNode.Daemon.csproj"
+  dotnet build -c Release -v q --nologo "$REPO/benchmarks/SessionNode.LoadGen/SessionNode.LoadGen.csproj"
+fi
+mkdir -p "$OUT"
+
+# Busy share of all cores over one second, from /proc/stat.
+host_busy_pct() {
+  local a b
+  read -r -a a < /proc/stat
+  sleep 1
+  read -r -a b < /proc/stat
+  local busy=$(( (b[1]+b[2]+b[3]+b[6]+b[7]+b[8]) - (a[1]+a[2]+a[3]+a[6]+a[7]+a[8]) ))
+  local total=$(( busy + (b[4]+b[5]) - (a[4]+a[5]) ))
+  echo $(( total > 0 ? busy * 100 / total : 0 ))
+}
+
+wait_quiet() {
+  local waited=0 busy
+  while busy=$(host_busy_pct); [ "$busy" -ge "$QUIET_PCT" ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
+    echo "host ${busy}% busy; waiting for it to calm down (${waited}s)" >&2
+    sleep 4
+    waited=$((waited + 5))
+  done
+  echo "host ${busy}% busy before the run; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+}
+
+rc=0
+for w in "${WORKLOADS[@]}"; do
+  data=$(mktemp -d /tmp/lg-node.XXXXXX)
+  # The apphost, not `dotnet run`, so $! is the node itself (RSS and CPU are sampled from its pid).
+  "$NODE_BIN" run --data-dir "$data" --https-port "$PORT" --disable-rate-limit > "$OUT/node-$w.log" 2>&1 &
+  node=$!
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+    sleep 0.2
+  done
+  wait_quiet
+  echo "== $w (node pid $node)" >&2
+  "$LOADGEN" --target "https://127.0.0.1:$PORT" -w "$w" -c "$CONN" --duration "$DURATION" --warmup "$WARMUP" \
+    --node-pid "$node" --json > "$OUT/$w.json" 2> "$OUT/$w.log" || rc=$?
+  cat "$OUT/$w.log" >&2
+  echo "node RSS after the run: $(grep VmRSS /proc/$node/status | tr -s ' ')" >&2
+  # SIGTERM: a background job of a non-interactive shell ignores SIGINT.
+  kill -TERM "$node"
+  wait "$node" || true
+  rm -rf "$data"
+done
+echo "results in $OUT" >&2
+exit $rc
