@@ -65,6 +65,7 @@ public sealed partial class SessionNodeClient : IDisposable
         }
 
         Requests = new RequestBuilder(options.TimeProvider, options.ClockOffset);
+        Onion = new OnionRequestBuilder(options.OnionEphemeralKeys, options.OnionNonces);
     }
 
     /// <summary>Builds signed requests with this client's clock, for <see cref="SendAsync{TResult}"/> or meta-requests.</summary>
@@ -142,20 +143,30 @@ public sealed partial class SessionNodeClient : IDisposable
     /// <param name="path">The route relative to the base address; default <see cref="RpcPath"/>.</param>
     /// <param name="headers">Extra request headers (e.g. <c>X-Loki-Long-Poll</c>).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<RawResponse> PostRawAsync(
+    public Task<RawResponse> PostRawAsync(
         ReadOnlyMemory<byte> body,
         string path = RpcPath,
         IEnumerable<KeyValuePair<string, string>>? headers = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
+        return PostAsync(new Uri(_baseAddress, path), body, JsonContentType, headers, cancellationToken);
+    }
+
+    private async Task<RawResponse> PostAsync(
+        Uri uri,
+        ReadOnlyMemory<byte> body,
+        MediaTypeHeaderValue contentType,
+        IEnumerable<KeyValuePair<string, string>>? headers,
+        CancellationToken cancellationToken)
+    {
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutCts.CancelAfter(_timeout);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_baseAddress, path))
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = new ReadOnlyMemoryContent(body),
         };
-        request.Content.Headers.ContentType = JsonContentType;
+        request.Content.Headers.ContentType = contentType;
         if (body.Length > ExpectContinueThreshold)
         {
             // Let the node refuse an oversized body (413) before we upload it: it closes the connection after

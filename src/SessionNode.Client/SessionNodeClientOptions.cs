@@ -56,4 +56,16 @@ public sealed record SessionNodeClientOptions
     /// <c>t</c> field of any response. Default: zero.
     /// </summary>
     public TimeSpan ClockOffset { get; init; }
+
+    /// <summary>
+    /// Ephemeral X25519 keys for onion layers (<see cref="SessionNodeClient.Onion"/>). Default: null, fresh random
+    /// keys (<see cref="RandomEphemeralKeySource.Instance"/>); tests inject fixed keys.
+    /// </summary>
+    public IEphemeralKeySource? OnionEphemeralKeys { get; init; }
+
+    /// <summary>
+    /// AEAD nonces for onion layers. Default: null, random nonces (<see cref="SessionNode.Crypto.RandomNonceSource.Instance"/>);
+    /// tests inject fixed nonces.
+    /// </summary>
+    public SessionNode.Crypto.INonceSource? OnionNonces { get; init; }
 }

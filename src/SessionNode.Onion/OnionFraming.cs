@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using SessionNode.Protocol;
 
 namespace SessionNode.Onion;
 
@@ -22,7 +23,7 @@ public readonly record struct OnionFrame(int BlobOffset, int BlobLength, int Jso
 public static class OnionFraming
 {
     /// <summary>Size of the little-endian length prefix.</summary>
-    public const int PrefixSize = sizeof(uint);
+    public const int PrefixSize = OnionPayload.PrefixSize;
 
     /// <summary>
     /// Splits a complete payload. False (with <paramref name="error"/>) when it is shorter than the prefix
@@ -52,28 +53,12 @@ public static class OnionFraming
     }
 
     /// <summary>Bytes <see cref="Write"/> needs for this blob and JSON.</summary>
-    public static int GetSize(int blobLength, int jsonLength) => checked(PrefixSize + blobLength + jsonLength);
+    public static int GetSize(int blobLength, int jsonLength) => OnionPayload.GetSize(blobLength, jsonLength);
 
     /// <summary>Writes <c>u32le(len(blob)) ‖ blob ‖ json</c> to <paramref name="destination"/>; returns the bytes written.</summary>
-    public static int Write(ReadOnlySpan<byte> blob, ReadOnlySpan<byte> json, Span<byte> destination)
-    {
-        var size = GetSize(blob.Length, json.Length);
-        if (destination.Length < size)
-        {
-            throw new ArgumentException("The destination is shorter than prefix + blob + JSON.", nameof(destination));
-        }
-
-        BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)blob.Length);
-        blob.CopyTo(destination[PrefixSize..]);
-        json.CopyTo(destination[(PrefixSize + blob.Length)..]);
-        return size;
-    }
+    public static int Write(ReadOnlySpan<byte> blob, ReadOnlySpan<byte> json, Span<byte> destination) =>
+        OnionPayload.Write(blob, json, destination);
 
     /// <summary>Builds a new framed payload.</summary>
-    public static byte[] Build(ReadOnlySpan<byte> blob, ReadOnlySpan<byte> json)
-    {
-        var result = new byte[GetSize(blob.Length, json.Length)];
-        Write(blob, json, result);
-        return result;
-    }
+    public static byte[] Build(ReadOnlySpan<byte> blob, ReadOnlySpan<byte> json) => OnionPayload.Build(blob, json);
 }
