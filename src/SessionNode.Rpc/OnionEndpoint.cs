@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SessionNode.Core;
 using SessionNode.Crypto;
 using SessionNode.Onion;
@@ -51,8 +52,9 @@ public sealed partial class OnionEndpoint : IDisposable
         _allowPrivateProxyTargets = allowPrivateProxyTargets;
     }
 
-    private OnionEndpoint(RequestHandler handler, NodeState node, X25519KeyPair keys, ILogger<OnionEndpoint> logger, IOnionForwarder? forwarder, IOnionServerProxy? proxy)
-        : this(handler, node, new OnionProcessor(keys), logger, forwarder, proxy)
+    private OnionEndpoint(
+        RequestHandler handler, NodeState node, X25519KeyPair keys, ILogger<OnionEndpoint> logger, IOnionForwarder? forwarder, IOnionServerProxy? proxy, bool allowPrivateProxyTargets)
+        : this(handler, node, new OnionProcessor(keys), logger, forwarder, proxy, allowPrivateProxyTargets)
     {
         _ownedKeys = keys;
     }
@@ -67,7 +69,8 @@ public sealed partial class OnionEndpoint : IDisposable
             node.Keys.ToX25519(),
             services.GetRequiredService<ILogger<OnionEndpoint>>(),
             services.GetServices<IOnionForwarder>().LastOrDefault(),
-            services.GetServices<IOnionServerProxy>().LastOrDefault());
+            services.GetServices<IOnionServerProxy>().LastOrDefault(),
+            services.GetService<IOptions<OnionOptions>>()?.Value.AllowPrivateProxyTargets ?? false);
     }
 
     /// <summary>The HTTP handler for <c>/onion_req/v2</c>.</summary>

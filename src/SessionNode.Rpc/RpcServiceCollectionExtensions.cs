@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SessionNode.Crypto;
+using SessionNode.Onion;
 using SessionNode.Swarm;
 
 namespace SessionNode.Rpc;
@@ -22,6 +23,8 @@ public static class RpcServiceCollectionExtensions
         services.AddOptions<NodeOptions>().Bind(configuration.GetSection(NodeOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RpcOptions>, RpcOptionsValidator>();
         services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
+        services.AddOptions<OnionOptions>().Bind(configuration.GetSection(OnionOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OnionOptions>, OnionOptionsValidator>();
 
         services.AddSingleton(sp => StandaloneMembership.Create(
             sp.GetRequiredService<Ed25519KeyPair>(),
@@ -35,6 +38,7 @@ public static class RpcServiceCollectionExtensions
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<RequestHandler>();
         services.AddSingleton<ClientEndpoints>();
+        services.AddSingleton<IOnionServerProxy, HttpOnionServerProxy>(); // exit proxy (onion.md §9), "Onion" options
         services.AddSingleton(OnionEndpoint.Create);
         services.AddHostedService<NodeLifecycleService>();
         return services;
