@@ -35,7 +35,7 @@ public static class SessionNodeCli
 
         root.Add(RunCommand.Create(options));
         root.Add(CheckConfigCommand.Create(options));
-        // Further commands and command groups (e.g. `sessionnode client …`) are added here.
+        root.Add(ClientCommand.Create());
 
         foreach (var version in root.Options.OfType<VersionOption>())
         {
