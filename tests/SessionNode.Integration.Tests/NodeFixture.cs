@@ -98,7 +98,8 @@ internal sealed class NodeFixture : IAsyncDisposable
         await Node.DisposeAsync();
     }
 
-    private SessionAccount Track(SessionAccount account)
+    /// <summary>Disposes <paramref name="account"/> with the fixture.</summary>
+    public SessionAccount Track(SessionAccount account)
     {
         _accounts.Add(account);
         return account;
