@@ -26,7 +26,7 @@ public sealed partial class MessageStore
                 {
                     if (!distinct.Add(hash)
                         || !StorageLayout.TryEncodeHash(hash, hashBytes, out var length)
-                        || !_db.GetFixedSizeValue(hashBytes[..length], hashValue, _hashes))
+                        || !TryGetHashValue(hashBytes[..length], hashValue))
                     {
                         continue;
                     }
@@ -145,16 +145,16 @@ public sealed partial class MessageStore
         }
 
         var seek = prefix[..prefixLength];
-        using var it = _db.NewIterator(_messages, ns is null ? _totalOrderRead : _mailboxRead);
-        for (it.Seek(seek); it.Valid(); it.Next())
+        using var it = _db.NewIterator(_messages, _accountRead);
+        for (RocksDbNative.Seek(it, seek); RocksDbNative.Valid(it); RocksDbNative.Next(it))
         {
-            var key = it.GetKeySpan();
+            var key = RocksDbNative.Key(it);
             if (!key.StartsWith(seek))
             {
                 break;
             }
 
-            visit(key, it.GetValueSpan());
+            visit(key, RocksDbNative.Value(it));
         }
 
         ThrowIfIteratorFailed(it);

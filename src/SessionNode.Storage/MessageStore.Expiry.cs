@@ -168,25 +168,26 @@ public sealed partial class MessageStore
         // Seeking past the already-swept range skips its tombstones until compaction drops them.
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(seek, StorageLayout.EncodeSigned(_sweepFrom));
         using var it = _db.NewIterator(_expiries, _totalOrderRead);
+        Span<byte> pad = stackalloc byte[StorageLayout.HashKeyPrefixLength];
         var count = 0;
-        for (it.Seek(seek); it.Valid() && count < SweepBatchSize; it.Next())
+        for (RocksDbNative.Seek(it, seek); RocksDbNative.Valid(it) && count < SweepBatchSize; RocksDbNative.Next(it))
         {
-            var key = it.GetKeySpan();
+            var key = RocksDbNative.Key(it);
             var expiry = StorageLayout.ExpiryKeyExpiry(key);
             if (expiry > now)
             {
                 break;
             }
 
-            var messageKey = key[8..];
-            var value = it.GetValueSpan();
+            var value = RocksDbNative.Value(it);
+            var messageKey = StorageLayout.ExpiryValueKey(value);
             lastExpiry = expiry;
-            _batch.Delete(messageKey, _messages);
-            _batch.Delete(StorageLayout.ExpiryValueHash(value), _hashes);
-            _batch.Delete(key, _expiries);
+            RocksDbNative.Delete(_batch, _messages, messageKey);
+            RocksDbNative.Delete(_batch, _hashes, StorageLayout.HashKey(StorageLayout.ExpiryValueHash(value), pad));
+            RocksDbNative.Delete(_batch, _expiries, key);
             _opMessages--;
             _opBytes -= StorageLayout.ExpiryValueSize(value);
-            AddAccountDelta(StorageLayout.KeyAccount(messageKey), -1);
+            NoteDelete(StorageLayout.KeyAccount(messageKey));
             count++;
         }
 

@@ -45,17 +45,17 @@ public sealed partial class MessageStore
         long total = 0;
         var prefix = start[..StorageLayout.MailboxPrefixLength];
 
-        using (var it = _db.NewIterator(_messages, _mailboxRead))
+        using (var it = _db.NewIterator(_messages, _accountRead))
         {
-            for (it.Seek(start[..startLength]); it.Valid(); it.Next())
+            for (RocksDbNative.Seek(it, start[..startLength]); RocksDbNative.Valid(it); RocksDbNative.Next(it))
             {
-                var key = it.GetKeySpan();
+                var key = RocksDbNative.Key(it);
                 if (!key.StartsWith(prefix))
                 {
                     break;
                 }
 
-                var record = it.GetValueSpan();
+                var record = RocksDbNative.Value(it);
                 var expiry = StorageLayout.RecordExpiry(record);
                 if (expiry <= now)
                 {
@@ -148,14 +148,6 @@ public sealed partial class MessageStore
         return EnumerateAccountsCore();
     }
 
-    /// <summary>Stored-message count of one account (expired-not-swept included); 0 if unknown.</summary>
-    public long GetMessageCount(in AccountId account)
-    {
-        ThrowIfDisposed();
-        Span<byte> count = stackalloc byte[8];
-        return _db.GetFixedSizeValue(account.Span, count, _accounts) ? BinaryPrimitives.ReadInt64BigEndian(count) : 0;
-    }
-
     private IEnumerable<StoredMessage> EnumerateMessagesCore(Func<AccountId, bool> ownerFilter)
     {
         var now = NowMs();
@@ -173,9 +165,9 @@ public sealed partial class MessageStore
     private IEnumerable<AccountId> EnumerateAccountsCore()
     {
         using var it = _db.NewIterator(_accounts, _totalOrderRead);
-        for (it.SeekToFirst(); it.Valid(); it.Next())
+        for (it.SeekToFirst(); RocksDbNative.Valid(it); RocksDbNative.Next(it))
         {
-            yield return AccountId.FromBytes(it.GetKeySpan());
+            yield return AccountId.FromBytes(RocksDbNative.Key(it));
         }
 
         ThrowIfIteratorFailed(it);
@@ -185,9 +177,9 @@ public sealed partial class MessageStore
     private static StoredMessage? NextVisible(Iterator it, AccountCursor cursor, long now)
     {
         Span<byte> nextAccount = stackalloc byte[AccountId.Length];
-        while (it.Valid())
+        while (RocksDbNative.Valid(it))
         {
-            var key = it.GetKeySpan();
+            var key = RocksDbNative.Key(it);
             var account = StorageLayout.KeyAccount(key);
             if (!cursor.Accepts(account))
             {
@@ -196,20 +188,20 @@ public sealed partial class MessageStore
                     return null;
                 }
 
-                it.Seek(nextAccount);
+                RocksDbNative.Seek(it, nextAccount);
                 continue;
             }
 
-            var record = it.GetValueSpan();
+            var record = RocksDbNative.Value(it);
             var expiry = StorageLayout.RecordExpiry(record);
             if (expiry > now)
             {
                 var message = ToMessage(key, record, expiry);
-                it.Next();
+                RocksDbNative.Next(it);
                 return message;
             }
 
-            it.Next();
+            RocksDbNative.Next(it);
         }
 
         return null;

@@ -50,14 +50,14 @@ public sealed partial class MessageStore
                     {
                         if (revocation.Stored)
                         {
-                            _batch.Delete(key, _revoked);
+                            RocksDbNative.Delete(_batch, _revoked, key);
                         }
                     }
                     else if (revocation.Dirty)
                     {
                         BinaryPrimitives.WriteInt64BigEndian(value, revocation.RevokedAtMs);
                         BinaryPrimitives.WriteUInt64BigEndian(value[8..], revocation.Order);
-                        _batch.Put(key, value, _revoked);
+                        RocksDbNative.Put(_batch, _revoked, key, value);
                     }
                 }
 
@@ -89,7 +89,7 @@ public sealed partial class MessageStore
                     WriteRevokedKey(key, account, token);
                     if (seen.Add(token) && _db.HasKey(key, _revoked))
                     {
-                        _batch.Delete(key, _revoked);
+                        RocksDbNative.Delete(_batch, _revoked, key);
                         removed++;
                     }
                 }
@@ -128,15 +128,15 @@ public sealed partial class MessageStore
         var list = new List<Revocation>();
         var prefix = account.Span;
         using var it = _db.NewIterator(_revoked, _totalOrderRead);
-        for (it.Seek(prefix); it.Valid(); it.Next())
+        for (RocksDbNative.Seek(it, prefix); RocksDbNative.Valid(it); RocksDbNative.Next(it))
         {
-            var key = it.GetKeySpan();
+            var key = RocksDbNative.Key(it);
             if (!key.StartsWith(prefix))
             {
                 break;
             }
 
-            var value = it.GetValueSpan();
+            var value = RocksDbNative.Value(it);
             list.Add(new Revocation(
                 SubaccountToken.FromBytes(key[AccountId.Length..]),
                 BinaryPrimitives.ReadInt64BigEndian(value),

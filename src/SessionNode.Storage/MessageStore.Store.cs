@@ -36,7 +36,7 @@ public sealed partial class MessageStore
                     StageOutboxReplacement(account, ns, hashBytes);
                 }
 
-                if (_db.GetFixedSizeValue(hashBytes, existing, _hashes))
+                if (TryGetHashValue(hashBytes, existing))
                 {
                     var storedExpiry = StorageLayout.HashValueExpiry(existing);
                     if (storedExpiry > now)
@@ -116,7 +116,7 @@ public sealed partial class MessageStore
                         continue;
                     }
 
-                    if (_db.GetFixedSizeValue(hash, existing, _hashes))
+                    if (TryGetHashValue(hash, existing))
                     {
                         var storedExpiry = StorageLayout.HashValueExpiry(existing);
                         if (storedExpiry > now)
@@ -153,16 +153,16 @@ public sealed partial class MessageStore
     {
         Span<byte> prefix = stackalloc byte[StorageLayout.MailboxPrefixLength];
         StorageLayout.WriteMailboxPrefix(prefix, account, ns);
-        using var it = _db.NewIterator(_messages, _mailboxRead);
-        for (it.Seek(prefix); it.Valid(); it.Next())
+        using var it = _db.NewIterator(_messages, _accountRead);
+        for (RocksDbNative.Seek(it, prefix); RocksDbNative.Valid(it); RocksDbNative.Next(it))
         {
-            var key = it.GetKeySpan();
+            var key = RocksDbNative.Key(it);
             if (!key.StartsWith(prefix))
             {
                 break;
             }
 
-            var record = it.GetValueSpan();
+            var record = RocksDbNative.Value(it);
             var hash = StorageLayout.RecordHash(record);
             if (!hash.SequenceEqual(keepHash))
             {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RocksDbSharp;
@@ -18,6 +19,13 @@ public sealed partial class MessageStore : IDisposable
     /// <summary>Full results are logged only every this many occurrences (as the reference does).</summary>
     private const int FullLogEvery = 100;
 
+    /// <summary>
+    /// Accounts remembered as present, so a store to a known account skips the accounts-family
+    /// lookup (a few µs). 262 144 covers the accounts of a busy swarm; × ~48 B ≈ 12 MiB at most.
+    /// Cleared when full.
+    /// </summary>
+    private const int KnownAccountsCapacity = 262_144;
+
     private readonly RocksDb _db;
     private readonly ColumnFamilyHandle _messages;
     private readonly ColumnFamilyHandle _hashes;
@@ -26,7 +34,7 @@ public sealed partial class MessageStore : IDisposable
     private readonly ColumnFamilyHandle _revoked;
     private readonly ColumnFamilyHandle _meta;
     private readonly Cache _blockCache;
-    private readonly ReadOptions _mailboxRead;
+    private readonly ReadOptions _accountRead;
     private readonly ReadOptions _totalOrderRead;
     private readonly WriteOptions _writeOptions;
     private readonly TimeProvider _time;
@@ -36,7 +44,8 @@ public sealed partial class MessageStore : IDisposable
     // State below is only touched while holding _writeLock.
     private readonly Lock _writeLock = new();
     private readonly WriteBatch _batch = new();
-    private readonly Dictionary<AccountId, long> _accountDeltas = [];
+    private readonly Dictionary<AccountId, AccountChange> _accountChanges = [];
+    private readonly HashSet<AccountId> _knownAccounts = [];
     private readonly byte[] _recordBuffer = new byte[StorageLayout.MaxRecordLength];
     private ulong _opSeq;
     private long _opMessages;
@@ -65,10 +74,11 @@ public sealed partial class MessageStore : IDisposable
         _revoked = db.GetColumnFamily(StorageLayout.RevokedFamily);
         _meta = db.GetColumnFamily(StorageLayout.MetaFamily);
 
-        // Mailbox scans stay inside one 35-byte prefix, so they can use the prefix bloom filters.
-        _mailboxRead = new ReadOptions().SetPrefixSameAsStart(true);
+        // Mailbox and account scans of msgs stay inside one account (the family's prefix), so they
+        // use the prefix blooms and the hash-bucketed memtable directly.
+        _accountRead = new ReadOptions().SetPrefixSameAsStart(true);
 
-        // Account-wide and global scans cross prefixes and must ignore the prefix extractor.
+        // Scans across accounts (and of families without a prefix extractor) need total order.
         _totalOrderRead = new ReadOptions().SetTotalOrderSeek(true);
 
         // No fsync: the WAL write() reaches the OS before Write returns, which survives a process
@@ -156,6 +166,16 @@ public sealed partial class MessageStore : IDisposable
         }
     }
 
+    /// <summary>Compacts every family, memtables included (benchmarks settle a pre-filled store with it).</summary>
+    internal void CompactAll()
+    {
+        ThrowIfDisposed();
+        foreach (var family in new[] { _messages, _hashes, _expiries, _accounts, _revoked, _meta })
+        {
+            _db.CompactRange((byte[]?)null, null, family);
+        }
+    }
+
     private void LoadState(string path)
     {
         Span<byte> schema = stackalloc byte[4];
@@ -211,18 +231,27 @@ public sealed partial class MessageStore : IDisposable
     private void EndOperation()
     {
         _batch.Clear();
-        _accountDeltas.Clear();
+        _accountChanges.Clear();
         _opMessages = 0;
         _opBytes = 0;
     }
 
     private ulong NextSeq() => ++_opSeq;
 
-    private void AddAccountDelta(ReadOnlySpan<byte> account, long delta)
+    /// <summary>Notes that the operation inserts a message for the account (it exists afterwards).</summary>
+    private void NoteInsert(in AccountId account)
     {
-        var id = AccountId.FromBytes(account);
-        _accountDeltas[id] = _accountDeltas.GetValueOrDefault(id) + delta;
+        if (_knownAccounts.Contains(account))
+        {
+            return; // existed before, exists after: nothing to record
+        }
+
+        CollectionsMarshal.GetValueRefOrAddDefault(_accountChanges, account, out _).Inserted = true;
     }
+
+    /// <summary>Notes that the operation deletes one of the account's messages.</summary>
+    private void NoteDelete(ReadOnlySpan<byte> account)
+        => CollectionsMarshal.GetValueRefOrAddDefault(_accountChanges, AccountId.FromBytes(account), out _).Deleted++;
 
     /// <summary>
     /// Stages an insert of a brand-new message into all three indexes. The caller has checked the
@@ -233,26 +262,27 @@ public sealed partial class MessageStore : IDisposable
         Span<byte> key = stackalloc byte[StorageLayout.MessageKeyLength];
         StorageLayout.WriteMessageKey(key, account, ns, NextSeq());
         var recordLength = StorageLayout.WriteRecord(_recordBuffer, expiryMs, timestampMs, hash, data);
-        _batch.Put(key, _recordBuffer.AsSpan(0, recordLength), _messages);
+        RocksDbNative.Put(_batch, _messages, key, _recordBuffer.AsSpan(0, recordLength));
 
         Span<byte> hashValue = stackalloc byte[StorageLayout.HashValueLength];
         StorageLayout.WriteHashValue(hashValue, key, expiryMs, size);
-        _batch.Put(hash, hashValue, _hashes);
+        Span<byte> pad = stackalloc byte[StorageLayout.HashKeyPrefixLength];
+        RocksDbNative.Put(_batch, _hashes, StorageLayout.HashKey(hash, pad), hashValue);
 
         StageExpiryEntry(expiryMs, key, hash, size);
 
         _opMessages++;
         _opBytes += size;
-        AddAccountDelta(account.Span, +1);
+        NoteInsert(account);
     }
 
     private void StageExpiryEntry(long expiryMs, ReadOnlySpan<byte> messageKey, ReadOnlySpan<byte> hash, long size)
     {
         Span<byte> expiryKey = stackalloc byte[StorageLayout.ExpiryKeyLength];
-        Span<byte> expiryValue = stackalloc byte[4 + StorageLayout.MaxHashLength];
+        Span<byte> expiryValue = stackalloc byte[StorageLayout.ExpiryValueHeaderLength + StorageLayout.MaxHashLength];
         StorageLayout.WriteExpiryKey(expiryKey, expiryMs, messageKey);
-        var length = StorageLayout.WriteExpiryValue(expiryValue, size, hash);
-        _batch.Put(expiryKey, expiryValue[..length], _expiries);
+        var length = StorageLayout.WriteExpiryValue(expiryValue, messageKey, size, hash);
+        RocksDbNative.Put(_batch, _expiries, expiryKey, expiryValue[..length]);
         if (expiryMs < _sweepFrom)
         {
             _sweepFrom = expiryMs;
@@ -263,18 +293,19 @@ public sealed partial class MessageStore : IDisposable
     {
         Span<byte> expiryKey = stackalloc byte[StorageLayout.ExpiryKeyLength];
         StorageLayout.WriteExpiryKey(expiryKey, expiryMs, messageKey);
-        _batch.Delete(expiryKey, _expiries);
+        RocksDbNative.Delete(_batch, _expiries, expiryKey);
     }
 
     /// <summary>Stages removal of one message from all three indexes.</summary>
     private void StageDelete(ReadOnlySpan<byte> messageKey, ReadOnlySpan<byte> hash, long expiryMs, long size)
     {
-        _batch.Delete(messageKey, _messages);
-        _batch.Delete(hash, _hashes);
+        RocksDbNative.Delete(_batch, _messages, messageKey);
+        Span<byte> pad = stackalloc byte[StorageLayout.HashKeyPrefixLength];
+        RocksDbNative.Delete(_batch, _hashes, StorageLayout.HashKey(hash, pad));
         StageExpiryDelete(expiryMs, messageKey);
         _opMessages--;
         _opBytes -= size;
-        AddAccountDelta(StorageLayout.KeyAccount(messageKey), -1);
+        NoteDelete(StorageLayout.KeyAccount(messageKey));
     }
 
     /// <summary>
@@ -290,57 +321,24 @@ public sealed partial class MessageStore : IDisposable
         var copy = _recordBuffer.AsSpan(0, record.Length);
         record.CopyTo(copy);
         StorageLayout.SetRecordExpiry(copy, newExpiryMs);
-        _batch.Put(messageKey, copy, _messages);
+        RocksDbNative.Put(_batch, _messages, messageKey, copy);
 
         Span<byte> hashValue = stackalloc byte[StorageLayout.HashValueLength];
         StorageLayout.WriteHashValue(hashValue, messageKey, newExpiryMs, size);
-        _batch.Put(hash, hashValue, _hashes);
+        Span<byte> pad = stackalloc byte[StorageLayout.HashKeyPrefixLength];
+        RocksDbNative.Put(_batch, _hashes, StorageLayout.HashKey(hash, pad), hashValue);
 
         StageExpiryDelete(oldExpiry, messageKey);
         StageExpiryEntry(newExpiryMs, messageKey, hash, size);
     }
 
     /// <summary>
-    /// Folds the per-account deltas into the accounts family, stages the counters and writes the
-    /// batch; publishes the new counters only after RocksDB accepted the write.
+    /// Updates the accounts family for the accounts this operation touched, stages the counters and
+    /// writes the batch; publishes the new counters only after RocksDB accepted the write.
     /// </summary>
     private void Commit()
     {
-        long accountsDelta = 0;
-        if (_accountDeltas.Count > 0)
-        {
-            Span<byte> count = stackalloc byte[8];
-            foreach (var (account, delta) in _accountDeltas)
-            {
-                if (delta == 0)
-                {
-                    continue;
-                }
-
-                var current = _db.GetFixedSizeValue(account.Span, count, _accounts) ? BinaryPrimitives.ReadInt64BigEndian(count) : 0;
-                var next = current + delta;
-                if (next < 0)
-                {
-                    throw new InvalidOperationException("Per-account message count would become negative; the accounts index is inconsistent.");
-                }
-
-                if (next == 0)
-                {
-                    _batch.Delete(account.Span, _accounts);
-                    accountsDelta--;
-                }
-                else
-                {
-                    BinaryPrimitives.WriteInt64BigEndian(count, next);
-                    _batch.Put(account.Span, count, _accounts);
-                    if (current == 0)
-                    {
-                        accountsDelta++;
-                    }
-                }
-            }
-        }
-
+        var accountsDelta = _accountChanges.Count > 0 ? StageAccountChanges() : 0;
         var changedSeq = (long)_opSeq != _seq;
         if (_batch.Count() == 0 && !changedSeq)
         {
@@ -356,7 +354,7 @@ public sealed partial class MessageStore : IDisposable
         BinaryPrimitives.WriteInt64BigEndian(state[8..], messages);
         BinaryPrimitives.WriteInt64BigEndian(state[16..], bytes);
         BinaryPrimitives.WriteInt64BigEndian(state[24..], accounts);
-        _batch.Put(StorageLayout.StateKey, state, _meta);
+        RocksDbNative.Put(_batch, _meta, StorageLayout.StateKey, state);
 
         _db.Write(_batch, _writeOptions);
 
@@ -364,6 +362,94 @@ public sealed partial class MessageStore : IDisposable
         Volatile.Write(ref _messageCount, messages);
         Volatile.Write(ref _logicalBytes, bytes);
         Volatile.Write(ref _accountCount, accounts);
+        foreach (var (account, change) in _accountChanges)
+        {
+            if (change.Inserted)
+            {
+                if (_knownAccounts.Count >= KnownAccountsCapacity)
+                {
+                    _knownAccounts.Clear();
+                }
+
+                _knownAccounts.Add(account);
+            }
+            else if (change.Emptied)
+            {
+                _knownAccounts.Remove(account);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stages account additions (first message) and removals (last message deleted); returns the
+    /// change of the account count. An account that only lost messages is empty iff the database
+    /// (which does not see this batch yet) holds no more of its messages than the batch deletes:
+    /// every deleted key was read from the database exactly once.
+    /// </summary>
+    private long StageAccountChanges()
+    {
+        long delta = 0;
+        Iterator? probe = null;
+        try
+        {
+            foreach (var (account, change) in _accountChanges)
+            {
+                if (change.Inserted)
+                {
+                    if (!_db.HasKey(account.Span, _accounts))
+                    {
+                        RocksDbNative.Put(_batch, _accounts, account.Span, ReadOnlySpan<byte>.Empty);
+                        delta++;
+                    }
+
+                    continue;
+                }
+
+                probe ??= _db.NewIterator(_messages, _accountRead);
+                if (CountMessages(probe, account.Span, limit: change.Deleted + 1) <= change.Deleted)
+                {
+                    RocksDbNative.Delete(_batch, _accounts, account.Span);
+                    CollectionsMarshal.GetValueRefOrNullRef(_accountChanges, account).Emptied = true;
+                    delta--;
+                }
+            }
+
+            if (probe is not null)
+            {
+                ThrowIfIteratorFailed(probe);
+            }
+        }
+        finally
+        {
+            probe?.Dispose();
+        }
+
+        return delta;
+    }
+
+    /// <summary>Counts the account's stored messages (expired included), stopping at <paramref name="limit"/>.</summary>
+    private static long CountMessages(Iterator it, ReadOnlySpan<byte> account, long limit)
+    {
+        long count = 0;
+        for (RocksDbNative.Seek(it, account); count < limit && RocksDbNative.Valid(it) && RocksDbNative.Key(it).StartsWith(account); RocksDbNative.Next(it))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>What one write operation does to one account.</summary>
+    private struct AccountChange
+    {
+        /// <summary>A message is inserted: the account exists afterwards.</summary>
+        public bool Inserted;
+
+        /// <summary>Messages deleted (the account may become empty).</summary>
+        public long Deleted;
+
+        /// <summary>Set when the operation removes the account.</summary>
+        public bool Emptied;
     }
 
     // ---- read helpers ----
@@ -373,7 +459,14 @@ public sealed partial class MessageStore : IDisposable
     {
         Span<byte> hashBytes = stackalloc byte[StorageLayout.MaxHashLength];
         return StorageLayout.TryEncodeHash(hash, hashBytes, out var length)
-            && _db.GetFixedSizeValue(hashBytes[..length], hashValue, _hashes);
+            && TryGetHashValue(hashBytes[..length], hashValue);
+    }
+
+    /// <summary>Looks up the hash index by the hash's ASCII bytes.</summary>
+    private bool TryGetHashValue(ReadOnlySpan<byte> hash, Span<byte> hashValue)
+    {
+        Span<byte> pad = stackalloc byte[StorageLayout.HashKeyPrefixLength];
+        return _db.GetFixedSizeValue(StorageLayout.HashKey(hash, pad), hashValue, _hashes);
     }
 
     private static void ThrowIfIteratorFailed(Iterator iterator) => Native.Instance.rocksdb_iter_get_error(iterator.Handle);
@@ -393,7 +486,7 @@ public sealed partial class MessageStore : IDisposable
     {
         var reason = hash is null || hash.Length == 0 ? "is empty"
             : hash.Length > StorageLayout.MaxHashLength ? $"has {hash.Length} characters (at most {StorageLayout.MaxHashLength} allowed)"
-            : "contains non-ASCII characters";
+            : "contains NUL or non-ASCII characters";
         throw new ArgumentException($"Message hash {reason}.", paramName);
     }
 

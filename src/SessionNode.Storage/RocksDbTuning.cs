@@ -1,4 +1,5 @@
 using RocksDbSharp;
+using SessionNode.Core;
 
 namespace SessionNode.Storage;
 
@@ -16,6 +17,17 @@ internal static class RocksDbTuning
     /// <summary>~1% false positives: the hash family's Get() on a new hash is almost always answered by the filter.</summary>
     private const int BloomBitsPerKey = 10;
 
+    /// <summary>
+    /// Buckets of the hash-bucketed memtables: about one per entry of a full msgs memtable
+    /// (~150 k small messages); 8 bytes each, 0.8 MiB per memtable, charged to the write buffer.
+    /// </summary>
+    private const ulong MemtableBuckets = 100_000;
+
+    /// <summary>Per-bucket skiplists hold few entries: RocksDB's defaults (height 4, branching 4).</summary>
+    private const int SkipListHeight = 4;
+
+    private const int SkipListBranching = 4;
+
     public static DbOptions CreateDbOptions(MessageStoreOptions options)
     {
         return new DbOptions()
@@ -23,6 +35,8 @@ internal static class RocksDbTuning
             .SetCreateMissingColumnFamilies(true)
             // Flushes and compactions in the background; small VPSes have 1–4 cores.
             .IncreaseParallelism(Math.Clamp(Environment.ProcessorCount, 2, 4))
+            // Our writer lock already serialises writes; CAS-based concurrent memtable inserts only cost.
+            .SetAllowConcurrentMemtableWrite(false)
             // Memtables of all families together; RocksDB flushes the largest when exceeded.
             .SetDbWriteBufferSize((ulong)options.WriteBufferBytes)
             // Rarely written families (meta, revoked) would otherwise pin old WAL files forever.
@@ -40,22 +54,33 @@ internal static class RocksDbTuning
         // Message payloads are end-to-end encrypted, hashes are random base64: compression would only cost CPU.
         var families = new ColumnFamilies(Family(4 * MiB, Table(blockCache, 4 * 1024, bloom: false, wholeKeyFilter: true, hashIndex: false)));
 
-        // msgs: read by mailbox prefix scans. A 35-byte prefix extractor gives prefix blooms so a
-        // retrieve of an empty or unknown mailbox skips SST files; 16 KiB blocks suit sequential scans.
-        // Point reads here always hit (the key comes from the hash index), so no whole-key filter.
+        // msgs: key account ‖ ns ‖ seq, read by prefix scans within one account. The account is the
+        // prefix: SST prefix blooms let a retrieve of an unknown account skip files, and a
+        // hash-bucketed memtable (one small skiplist per account) makes inserts O(1) instead of a
+        // search of one big skiplist in random account order, the main cost of a store. Scans
+        // across accounts (hand-off enumeration) pay for a full sort of the memtable instead.
+        // 16 KiB blocks suit sequential scans; point reads always hit, so no whole-key filter.
         var messages = Family(32 * MiB, Table(blockCache, 16 * 1024, bloom: true, wholeKeyFilter: false, hashIndex: false))
-            .SetPrefixExtractor(SliceTransform.CreateFixedPrefix(StorageLayout.MailboxPrefixLength))
-            // 5% of the msgs memtable for a prefix bloom: cheap negative Seeks on recent data.
+            .SetPrefixExtractor(SliceTransform.CreateFixedPrefix(AccountId.Length))
+            .SetHashSkipListRep(MemtableBuckets, SkipListHeight, SkipListBranching)
+            // 5% of the memtable for a prefix bloom: cheap negative seeks on recent data.
             .SetMemtablePrefixBloomSizeRatio(0.05);
         families.Add(StorageLayout.MessagesFamily, messages);
 
-        // hash: point lookups on every store (mostly misses), on deletes and expiry updates.
-        families.Add(StorageLayout.HashFamily, Family(16 * MiB, Table(blockCache, 4 * 1024, bloom: true, wholeKeyFilter: true, hashIndex: true)));
+        // hash: point lookups on every store (mostly misses), on deletes and expiry updates; never
+        // scanned. Hash-bucketed memtable on the first 8 key bytes (random in real hashes) plus a
+        // 2% whole-key memtable bloom that answers most misses.
+        var hashes = Family(16 * MiB, Table(blockCache, 4 * 1024, bloom: true, wholeKeyFilter: true, hashIndex: true))
+            .SetPrefixExtractor(SliceTransform.CreateFixedPrefix(StorageLayout.HashKeyPrefixLength))
+            .SetHashSkipListRep(MemtableBuckets, SkipListHeight, SkipListBranching)
+            .SetMemtablePrefixBloomSizeRatio(0.02);
+        Native.Instance.rocksdb_options_set_memtable_whole_key_filtering(hashes.Handle, 1);
+        families.Add(StorageLayout.HashFamily, hashes);
 
         // expiry: only scanned from the front by the sweeper.
         families.Add(StorageLayout.ExpiryFamily, Family(8 * MiB, Table(blockCache, 16 * 1024, bloom: false, wholeKeyFilter: true, hashIndex: false)));
 
-        // accounts: one point lookup per committed write operation and account.
+        // accounts: the set of accounts with messages; probed when a store meets an account not cached as known.
         families.Add(StorageLayout.AccountsFamily, Family(8 * MiB, Table(blockCache, 4 * 1024, bloom: true, wholeKeyFilter: true, hashIndex: true)));
 
         // revoked: IsRevoked is a point lookup on account ‖ token.

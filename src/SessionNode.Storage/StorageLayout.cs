@@ -26,8 +26,11 @@ internal static class StorageLayout
     /// <summary>account(33) ‖ namespace(2) ‖ seq(8).</summary>
     public const int MessageKeyLength = MailboxPrefixLength + 8;
 
-    /// <summary>expiry(8) ‖ message key(43).</summary>
-    public const int ExpiryKeyLength = 8 + MessageKeyLength;
+    /// <summary>
+    /// expiry(8) ‖ seq(8). Seqs grow with time like expiries, so inserts land near the end of the
+    /// memtable instead of at a random spot (a 43-byte account-keyed suffix would scatter them).
+    /// </summary>
+    public const int ExpiryKeyLength = 16;
 
     /// <summary>message key(43) ‖ expiry(8) ‖ logical size(4).</summary>
     public const int HashValueLength = MessageKeyLength + 8 + 4;
@@ -44,14 +47,23 @@ internal static class StorageLayout
     /// <summary>Longest accepted hash, in ASCII characters (= bytes). Real hashes have 43.</summary>
     public const int MaxHashLength = 128;
 
+    /// <summary>
+    /// Hash-family keys are at least this long (shorter hashes are padded with NULs, which hashes
+    /// cannot contain): the family's hash-bucketed memtable and prefix filters key on 8 bytes.
+    /// </summary>
+    public const int HashKeyPrefixLength = 8;
+
     /// <summary>Largest msgs value: header + longest hash + largest message.</summary>
     public const int MaxRecordLength = RecordHeaderLength + MaxHashLength + Limits.MaxMessageBytes;
 
+    /// <summary>Expiry value before the hash: message key(43) ‖ logical size(4).</summary>
+    public const int ExpiryValueHeaderLength = MessageKeyLength + 4;
+
     /// <summary>
     /// Bytes a message occupies besides its hash and data: msgs key + record header, hash value,
-    /// expiry key and the size prefix of the expiry value (43 + 18 + 55 + 51 + 4).
+    /// expiry key and expiry value header (43 + 18 + 55 + 16 + 47).
     /// </summary>
-    public const int FixedMessageOverhead = MessageKeyLength + RecordHeaderLength + HashValueLength + ExpiryKeyLength + 4;
+    public const int FixedMessageOverhead = MessageKeyLength + RecordHeaderLength + HashValueLength + ExpiryKeyLength + ExpiryValueHeaderLength;
 
     public static ReadOnlySpan<byte> SchemaKey => "schema"u8;
 
@@ -95,7 +107,7 @@ internal static class StorageLayout
     public static void WriteExpiryKey(Span<byte> dest, long expiryMs, ReadOnlySpan<byte> messageKey)
     {
         BinaryPrimitives.WriteUInt64BigEndian(dest, EncodeSigned(expiryMs));
-        messageKey.CopyTo(dest[8..]);
+        BinaryPrimitives.WriteUInt64BigEndian(dest[8..], KeySeq(messageKey));
     }
 
     public static long ExpiryKeyExpiry(ReadOnlySpan<byte> expiryKey) => DecodeSigned(BinaryPrimitives.ReadUInt64BigEndian(expiryKey));
@@ -113,17 +125,20 @@ internal static class StorageLayout
 
     public static long HashValueSize(ReadOnlySpan<byte> hashValue) => BinaryPrimitives.ReadUInt32BigEndian(hashValue[(MessageKeyLength + 8)..]);
 
-    /// <summary>Expiry value: logical size(4) ‖ hash, so the sweeper needs no msgs reads.</summary>
-    public static int WriteExpiryValue(Span<byte> dest, long logicalSize, ReadOnlySpan<byte> hash)
+    /// <summary>Expiry value: message key(43) ‖ logical size(4) ‖ hash, so the sweeper needs no other reads.</summary>
+    public static int WriteExpiryValue(Span<byte> dest, ReadOnlySpan<byte> messageKey, long logicalSize, ReadOnlySpan<byte> hash)
     {
-        BinaryPrimitives.WriteUInt32BigEndian(dest, checked((uint)logicalSize));
-        hash.CopyTo(dest[4..]);
-        return 4 + hash.Length;
+        messageKey.CopyTo(dest);
+        BinaryPrimitives.WriteUInt32BigEndian(dest[MessageKeyLength..], checked((uint)logicalSize));
+        hash.CopyTo(dest[ExpiryValueHeaderLength..]);
+        return ExpiryValueHeaderLength + hash.Length;
     }
 
-    public static long ExpiryValueSize(ReadOnlySpan<byte> value) => BinaryPrimitives.ReadUInt32BigEndian(value);
+    public static ReadOnlySpan<byte> ExpiryValueKey(ReadOnlySpan<byte> value) => value[..MessageKeyLength];
 
-    public static ReadOnlySpan<byte> ExpiryValueHash(ReadOnlySpan<byte> value) => value[4..];
+    public static long ExpiryValueSize(ReadOnlySpan<byte> value) => BinaryPrimitives.ReadUInt32BigEndian(value[MessageKeyLength..]);
+
+    public static ReadOnlySpan<byte> ExpiryValueHash(ReadOnlySpan<byte> value) => value[ExpiryValueHeaderLength..];
 
     public static int WriteRecord(Span<byte> dest, long expiryMs, long timestampMs, ReadOnlySpan<byte> hash, ReadOnlySpan<byte> data)
     {
@@ -148,8 +163,8 @@ internal static class StorageLayout
         => record[(RecordHeaderLength + BinaryPrimitives.ReadUInt16BigEndian(record[16..]))..];
 
     /// <summary>
-    /// Encodes a hash into ASCII bytes; false if empty, longer than <see cref="MaxHashLength"/> or
-    /// not ASCII (such a hash can never be stored, so lookups treat it as absent).
+    /// Encodes a hash into ASCII bytes; false if empty, longer than <see cref="MaxHashLength"/>, not
+    /// ASCII or containing NUL (such a hash can never be stored, so lookups treat it as absent).
     /// </summary>
     public static bool TryEncodeHash(string? hash, Span<byte> dest, out int length)
     {
@@ -162,7 +177,7 @@ internal static class StorageLayout
         for (var i = 0; i < hash.Length; i++)
         {
             var c = hash[i];
-            if (c > 0x7F)
+            if (c is '\0' or > (char)0x7F)
             {
                 return false;
             }
@@ -172,6 +187,20 @@ internal static class StorageLayout
 
         length = hash.Length;
         return true;
+    }
+
+    /// <summary>The hash-family key of a hash: the hash itself, NUL-padded to <see cref="HashKeyPrefixLength"/>.</summary>
+    public static ReadOnlySpan<byte> HashKey(ReadOnlySpan<byte> hash, Span<byte> padBuffer)
+    {
+        if (hash.Length >= HashKeyPrefixLength)
+        {
+            return hash;
+        }
+
+        var key = padBuffer[..HashKeyPrefixLength];
+        key.Clear();
+        hash.CopyTo(key);
+        return key;
     }
 
     public static string DecodeHash(ReadOnlySpan<byte> hash) => System.Text.Encoding.ASCII.GetString(hash);

@@ -133,10 +133,26 @@ public sealed class StoreTests
     [Theory]
     [InlineData("")]
     [InlineData("é-not-ascii")]
+    [InlineData("nul\0")]
     public void Store_BadHash_Throws(string hash)
     {
         using var f = new StoreFixture();
         Assert.Throws<ArgumentException>(() => f.Put(Accounts.Ef, hash));
+    }
+
+    [Fact]
+    public void Store_ShortHashes_DoNotCollideWithTheirPadding()
+    {
+        using var f = new StoreFixture();
+        foreach (var hash in new[] { "a", "ab", "a\u0001", "abcdefg", "abcdefgh", "abcdefghi" })
+        {
+            Assert.Equal(StoreOutcome.New, f.Put(Accounts.Ef, hash).Outcome);
+        }
+
+        Assert.Equal(6, f.Store.MessageCount);
+        Assert.Equal(StoreOutcome.Exists, f.Put(Accounts.Ef, "ab").Outcome);
+        Assert.Equal(new[] { "a", "ab" }, f.Store.DeleteByHash(Accounts.Ef, ["ab", "a", "a\0"]));
+        Assert.NotNull(f.Store.GetByHash("abcdefg"));
     }
 
     [Fact]
@@ -234,6 +250,6 @@ public sealed class StoreTests
         Assert.Equal(50, f.Store.BulkStore(batch));
         Assert.Equal(10, f.Store.AccountCount);
         Assert.Equal(50, f.Store.MessageCount);
-        Assert.Equal(5, f.Store.GetMessageCount(Accounts.Numbered(3)));
+        Assert.Equal(5, f.Store.EnumerateMessages(a => a == Accounts.Numbered(3)).Count());
     }
 }
