@@ -60,6 +60,7 @@ public sealed class ClientEndpoints
 
         if (_options.CurrentValue.RateLimitEnabled && !_limiter.TryAcquire(ipv4))
         {
+            RpcTelemetry.RateLimited.Add(1);
             await WriteTextAsync(http, 429, "Too Many Requests\n");
             return;
         }

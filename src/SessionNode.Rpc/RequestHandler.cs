@@ -111,17 +111,20 @@ public sealed partial class RequestHandler
     /// <summary>Parses and executes one method call.</summary>
     public async Task<RpcResult> HandleAsync(string method, JsonElement parameters, RpcContext context)
     {
-        ParsedRequest request;
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        RpcResult result;
         try
         {
-            request = RequestParser.Parse(method, parameters, captureRaw: HasPeers(context));
+            var request = RequestParser.Parse(method, parameters, captureRaw: HasPeers(context));
+            result = await ExecuteAsync(request, context);
         }
         catch (RequestParseException e)
         {
-            return RpcResult.Text(400, "invalid request: " + e.Message);
+            result = RpcResult.Text(400, "invalid request: " + e.Message);
         }
 
-        return await ExecuteAsync(request, context);
+        RpcTelemetry.Record(method, result.Status, start);
+        return result;
     }
 
     /// <summary>Executes a parsed request.</summary>
