@@ -53,18 +53,6 @@ public static class NodeSignedMessages
     }
 
     /// <summary>revoke/unrevoke: PUBKEY_HEX ‖ dec(timestamp) ‖ raw tokens (request order).</summary>
-    public static byte[] Revocation(in AccountId account, long timestampMs, IReadOnlyList<SubaccountToken> tokens)
-    {
-        var head = Encoding.ASCII.GetBytes(account.ToHex() + SignedMessages.Dec(timestampMs));
-        var result = new byte[head.Length + tokens.Count * SubaccountToken.Length];
-        head.CopyTo(result, 0);
-        var o = head.Length;
-        foreach (var t in tokens)
-        {
-            t.Span.CopyTo(result.AsSpan(o));
-            o += SubaccountToken.Length;
-        }
-
-        return result;
-    }
+    public static byte[] Revocation(in AccountId account, long timestampMs, IReadOnlyList<SubaccountToken> tokens) =>
+        SignedMessages.WithTokens(account.ToHex() + SignedMessages.Dec(timestampMs), tokens);
 }

@@ -67,7 +67,8 @@ public static class SignedMessages
 
     private static byte[] Concat(params ReadOnlySpan<string> parts) => Encoding.UTF8.GetBytes(string.Concat(parts));
 
-    private static byte[] WithTokens(string prefix, IReadOnlyList<SubaccountToken> tokens)
+    /// <summary>ASCII <paramref name="prefix"/> followed by the raw bytes of each token.</summary>
+    internal static byte[] WithTokens(string prefix, IReadOnlyList<SubaccountToken> tokens)
     {
         var head = Encoding.UTF8.GetBytes(prefix);
         var result = new byte[head.Length + tokens.Count * SubaccountToken.Length];

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -88,7 +87,7 @@ public sealed class ClientEndpoints
         byte[]? rented = null;
         try
         {
-            (rented, var length) = await ReadBodyAsync(http);
+            (rented, var length) = await RequestBody.ReadAsync(http);
             if (rented is null)
             {
                 http.Response.Headers.Connection = "close";
@@ -167,59 +166,5 @@ public sealed class ClientEndpoints
 
         ipv4 = address;
         return false;
-    }
-
-    /// <summary>Reads the whole body into a pooled buffer; null when it exceeds 10 MiB.</summary>
-    private static async Task<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpContext http)
-    {
-        var reader = http.Request.BodyReader;
-        var hint = http.Request.ContentLength is { } cl ? (int)cl : 4096;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(hint, 256));
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                ReadResult read;
-                try
-                {
-                    read = await reader.ReadAsync(http.RequestAborted);
-                }
-                catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    return (null, 0);
-                }
-
-                var seq = read.Buffer;
-                if (length + seq.Length > Limits.MaxRequestBody)
-                {
-                    reader.AdvanceTo(seq.End);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    return (null, 0);
-                }
-
-                if (length + seq.Length > buffer.Length)
-                {
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Limits.MaxRequestBody, Math.Max(buffer.Length * 2L, length + seq.Length)));
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-
-                seq.CopyTo(buffer.AsSpan(length));
-                length += (int)seq.Length;
-                reader.AdvanceTo(seq.End);
-                if (read.IsCompleted)
-                {
-                    return (buffer, length);
-                }
-            }
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
-        }
     }
 }
