@@ -240,14 +240,7 @@ public sealed partial class MessageStore : IDisposable
 
     /// <summary>Notes that the operation inserts a message for the account (it exists afterwards).</summary>
     private void NoteInsert(in AccountId account)
-    {
-        if (_knownAccounts.Contains(account))
-        {
-            return; // existed before, exists after: nothing to record
-        }
-
-        CollectionsMarshal.GetValueRefOrAddDefault(_accountChanges, account, out _).Inserted = true;
-    }
+        => CollectionsMarshal.GetValueRefOrAddDefault(_accountChanges, account, out _).Inserted = true;
 
     /// <summary>Notes that the operation deletes one of the account's messages.</summary>
     private void NoteDelete(ReadOnlySpan<byte> account)
@@ -396,7 +389,8 @@ public sealed partial class MessageStore : IDisposable
             {
                 if (change.Inserted)
                 {
-                    if (!_db.HasKey(account.Span, _accounts))
+                    // Known accounts are present: skip the lookup (the common case of a store).
+                    if (!_knownAccounts.Contains(account) && !_db.HasKey(account.Span, _accounts))
                     {
                         RocksDbNative.Put(_batch, _accounts, account.Span, ReadOnlySpan<byte>.Empty);
                         delta++;

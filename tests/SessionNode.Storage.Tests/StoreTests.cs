@@ -38,6 +38,53 @@ public sealed class StoreTests
     }
 
     [Fact]
+    public void Store_PublicOutboxReplacingTheAccountsOnlyMessage_KeepsTheAccount()
+    {
+        using var f = new StoreFixture();
+        f.Put(Accounts.Ef, "first", ns: Outbox.Id); // the account's only message; the account is now cached as known
+        f.Put(Accounts.Ef, "second", ns: Outbox.Id);
+
+        Assert.Equal(1, f.Store.AccountCount);
+        Assert.Equal(new[] { Accounts.Ef }, f.Store.EnumerateAccounts());
+        f.Reopen();
+        Assert.Equal(1, f.Store.AccountCount);
+        Assert.Equal(new[] { Accounts.Ef }, f.Store.EnumerateAccounts());
+        f.Store.DeleteAll(Accounts.Ef);
+        Assert.Equal(0, f.Store.AccountCount);
+    }
+
+    [Fact]
+    public void Store_ExpiredDuplicateWasTheAccountsOnlyMessage_KeepsTheAccount()
+    {
+        using var f = new StoreFixture();
+        f.Put(Accounts.Ef, "h", ttlMs: 10);
+        f.Advance(10);
+        Assert.Equal(StoreOutcome.New, f.Put(Accounts.Ef, "h").Outcome);
+        Assert.Equal(1, f.Store.AccountCount);
+        Assert.Equal(new[] { Accounts.Ef }, f.Store.EnumerateAccounts());
+    }
+
+    [Fact]
+    public void BulkStore_InsertThenReplaceExpiredOfSameAccount_KeepsTheAccount()
+    {
+        using var f = new StoreFixture();
+        f.Put(Accounts.Ef, "old", ttlMs: 10);
+        f.Advance(10);
+        var batch = new[]
+        {
+            new StoredMessage(Accounts.Ef, Namespace.Default, "new", f.Now, f.Now + 1000, [1]),
+            new StoredMessage(Accounts.Ef, Namespace.Default, "old", f.Now, f.Now + 1000, [2]),
+        };
+        Assert.Equal(2, f.Store.BulkStore(batch));
+        Assert.Equal(1, f.Store.AccountCount);
+        Assert.Equal(2, f.Store.MessageCount);
+        f.Store.DeleteByHash(Accounts.Ef, ["new"]);
+        Assert.Equal(1, f.Store.AccountCount);
+        f.Store.DeleteByHash(Accounts.Ef, ["old"]);
+        Assert.Equal(0, f.Store.AccountCount);
+    }
+
+    [Fact]
     public void Store_PublicOutboxOfOtherAccount_IsUntouched()
     {
         using var f = new StoreFixture();

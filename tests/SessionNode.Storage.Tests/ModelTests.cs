@@ -1,0 +1,130 @@
+using SessionNode.Core;
+
+namespace SessionNode.Storage.Tests;
+
+/// <summary>Random operations checked against a simple in-memory model of storage.md §3 (fixed seeds).</summary>
+public sealed class ModelTests
+{
+    private static readonly short[] Namespaces = [0, 2, -1, -21, 10];
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void RandomOperations_MatchModelAndCountersStayExact(int seed)
+    {
+        using var f = new StoreFixture();
+        var random = new Random(seed);
+        var model = new Dictionary<string, (AccountId Account, Namespace Ns, long Expiry)>(StringComparer.Ordinal);
+        var accounts = Enumerable.Range(0, 4).Select(Accounts.Numbered).ToArray();
+
+        for (var step = 0; step < 600; step++)
+        {
+            var account = accounts[random.Next(accounts.Length)];
+            var ns = new Namespace(Namespaces[random.Next(Namespaces.Length)]);
+            var hash = "m" + random.Next(60);
+            var now = f.Now;
+            switch (random.Next(8))
+            {
+                case 0 or 1 or 2:
+                    {
+                        var expiry = now + random.Next(1, 400);
+                        var result = f.Store.Store(account, ns, hash, now, expiry, new byte[random.Next(50)]);
+                        if (ns.IsPublicOutbox)
+                        {
+                            foreach (var other in model.Where(m => m.Value.Account == account && m.Value.Ns == ns && m.Key != hash).Select(m => m.Key).ToList())
+                            {
+                                model.Remove(other);
+                            }
+                        }
+
+                        if (model.TryGetValue(hash, out var existing) && existing.Expiry > now)
+                        {
+                            Assert.Equal(existing.Expiry < expiry ? StoreOutcome.Extended : StoreOutcome.Exists, result.Outcome);
+                            model[hash] = existing with { Expiry = Math.Max(existing.Expiry, expiry) };
+                        }
+                        else
+                        {
+                            Assert.Equal(StoreOutcome.New, result.Outcome);
+                            model[hash] = (account, ns, expiry);
+                        }
+
+                        break;
+                    }
+
+                case 3:
+                    {
+                        var deleted = f.Store.DeleteByHash(account, [hash]);
+                        var visible = model.TryGetValue(hash, out var m) && m.Account == account && m.Expiry > now;
+                        Assert.Equal(visible, deleted.Count == 1);
+                        if (model.TryGetValue(hash, out m) && m.Account == account)
+                        {
+                            model.Remove(hash);
+                        }
+
+                        break;
+                    }
+
+                case 4:
+                    {
+                        var deleted = f.Store.DeleteAll(account, ns);
+                        var matching = model.Where(m => m.Value.Account == account && m.Value.Ns == ns).ToList();
+                        Assert.Equal(matching.Where(m => m.Value.Expiry > now).Select(m => m.Key).Order(StringComparer.Ordinal), deleted);
+                        matching.ForEach(m => model.Remove(m.Key));
+                        break;
+                    }
+
+                case 5:
+                    {
+                        var target = now + random.Next(-50, 400);
+                        var updated = f.Store.UpdateExpiry(account, [hash], [target], extendOnly: false, shortenOnly: false);
+                        var visible = model.TryGetValue(hash, out var m) && m.Account == account && m.Expiry > now;
+                        Assert.Equal(visible, updated.Count == 1);
+                        if (visible)
+                        {
+                            model[hash] = m with { Expiry = target };
+                        }
+
+                        break;
+                    }
+
+                case 6:
+                    f.Advance(random.Next(0, 150));
+                    break;
+
+                default:
+                    f.Store.SweepExpired();
+                    foreach (var gone in model.Where(m => m.Value.Expiry <= f.Now).Select(m => m.Key).ToList())
+                    {
+                        model.Remove(gone);
+                    }
+
+                    AssertMatches(f, model);
+                    if (random.Next(10) == 0)
+                    {
+                        f.Reopen();
+                        AssertMatches(f, model);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static void AssertMatches(StoreFixture f, Dictionary<string, (AccountId Account, Namespace Ns, long Expiry)> model)
+    {
+        var stored = f.Store.EnumerateMessages(_ => true).ToDictionary(m => m.Hash, StringComparer.Ordinal);
+        Assert.Equal(model.Keys.Order(StringComparer.Ordinal), stored.Keys.Order(StringComparer.Ordinal));
+        foreach (var (hash, (account, ns, expiry)) in model)
+        {
+            Assert.Equal((account, ns, expiry), (stored[hash].Account, stored[hash].Namespace, stored[hash].ExpiryMs));
+        }
+
+        // Everything is unexpired right after a sweep, so the counters must equal a recount.
+        Assert.Equal(model.Count, f.Store.MessageCount);
+        Assert.Equal(stored.Values.Sum(m => StorageLayout.LogicalSize(m.Hash.Length, m.Data.Length)), f.Store.LogicalBytes);
+        var owners = model.Values.Select(m => m.Account).Distinct().Order(Comparer<AccountId>.Create((a, b) => a.Span.SequenceCompareTo(b.Span))).ToList();
+        Assert.Equal(owners, f.Store.EnumerateAccounts());
+        Assert.Equal(owners.Count, f.Store.AccountCount);
+    }
+}
