@@ -24,7 +24,7 @@ public sealed class ModelTests
             var ns = new Namespace(Namespaces[random.Next(Namespaces.Length)]);
             var hash = "m" + random.Next(60);
             var now = f.Now;
-            switch (random.Next(8))
+            switch (random.Next(11))
             {
                 case 0 or 1 or 2:
                     {
@@ -91,6 +91,49 @@ public sealed class ModelTests
                 case 6:
                     f.Advance(random.Next(0, 150));
                     break;
+
+                case 7:
+                    {
+                        // Peer push: existing unexpired hashes skipped (no extension), expired ones replaced,
+                        // messages already expired on arrival skipped, no outbox replacement.
+                        var batch = Enumerable.Range(0, random.Next(1, 6))
+                            .Select(_ => new StoredMessage(accounts[random.Next(accounts.Length)], new Namespace(Namespaces[random.Next(Namespaces.Length)]), "m" + random.Next(60), now, now + random.Next(-20, 400), [7]))
+                            .ToList();
+                        var expected = 0;
+                        foreach (var m in batch)
+                        {
+                            if (m.ExpiryMs <= now || (model.TryGetValue(m.Hash, out var e) && e.Expiry > now))
+                            {
+                                continue;
+                            }
+
+                            model[m.Hash] = (m.Account, m.Namespace, m.ExpiryMs);
+                            expected++;
+                        }
+
+                        Assert.Equal(expected, f.Store.BulkStore(batch));
+                        break;
+                    }
+
+                case 8:
+                    {
+                        var target = now + random.Next(-50, 300);
+                        var updated = f.Store.UpdateAllExpiries(account, target);
+                        var matching = model.Where(m => m.Value.Account == account && m.Value.Expiry > now && m.Value.Expiry > target).ToList();
+                        Assert.Equal(matching.Select(m => m.Key).Order(StringComparer.Ordinal), updated.Select(u => u.Hash));
+                        matching.ForEach(m => model[m.Key] = m.Value with { Expiry = target });
+                        break;
+                    }
+
+                case 9:
+                    {
+                        // Every message's timestamp is the clock at its store, so "before now" deletes them all.
+                        var deleted = f.Store.DeleteBefore(account, now);
+                        var matching = model.Where(m => m.Value.Account == account).ToList();
+                        Assert.Equal(matching.Where(m => m.Value.Expiry > now).Select(m => (m.Value.Ns, m.Key)).OrderBy(p => p.Key, StringComparer.Ordinal), deleted);
+                        matching.ForEach(m => model.Remove(m.Key));
+                        break;
+                    }
 
                 default:
                     f.Store.SweepExpired();
