@@ -54,6 +54,11 @@ internal sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
             errors.Add($"Node:PeerPort {options.PeerPort} is not a port number (0-65535).");
         }
 
+        if (options.PeerPort != 0 && options.PeerPort == options.HttpsPort)
+        {
+            errors.Add("Node:PeerPort must differ from Node:HttpsPort (the peer listener is a separate HTTP/2 gRPC listener).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

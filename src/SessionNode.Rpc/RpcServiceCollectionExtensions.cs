@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SessionNode.Crypto;
 using SessionNode.Onion;
+using SessionNode.Rpc.Peers;
 using SessionNode.Swarm;
 
 namespace SessionNode.Rpc;
@@ -13,8 +14,9 @@ namespace SessionNode.Rpc;
 public static class RpcServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the RPC request handler, rate limiter, node state, the standalone membership and
-    /// their options (sections "Rpc" and "Node"). Expects <see cref="TimeProvider"/>, the node's
+    /// Registers the RPC request handler, rate limiter, node state, the membership and peer side
+    /// (<see cref="PeerServiceCollectionExtensions.AddSessionNodePeers"/>) and their options
+    /// (sections "Rpc", "Node", "Network"). Expects <see cref="TimeProvider"/>, the node's
     /// <see cref="Ed25519KeyPair"/> and the message store in DI.
     /// </summary>
     public static IServiceCollection AddSessionNodeRpc(this IServiceCollection services, IConfiguration configuration)
@@ -26,10 +28,8 @@ public static class RpcServiceCollectionExtensions
         services.AddOptions<OnionOptions>().Bind(configuration.GetSection(OnionOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OnionOptions>, OnionOptionsValidator>();
 
-        services.AddSingleton(sp => StandaloneMembership.Create(
-            sp.GetRequiredService<Ed25519KeyPair>(),
-            sp.GetRequiredService<IOptions<NodeOptions>>().Value,
-            sp.GetRequiredService<IOptions<RpcOptions>>().Value));
+        // Membership (by Network:Mode), peer listener, gRPC peer service and forwarder.
+        services.AddSessionNodePeers(configuration);
         services.AddSingleton(sp => new NodeState(
             sp.GetRequiredService<Ed25519KeyPair>(),
             sp.GetRequiredService<Membership>(),
@@ -64,6 +64,7 @@ public static class RpcServiceCollectionExtensions
         endpoints.Map("/ping_test/v1", ep.PingTestAsync);
         endpoints.Map("/get_stats/v1", ClientEndpoints.GetStatsAsync);
         endpoints.Map("/onion_req/v2", endpoints.ServiceProvider.GetRequiredService<OnionEndpoint>().HandleAsync);
+        endpoints.MapSessionNodePeers();
         endpoints.MapFallback(ClientEndpoints.NotFoundAsync);
         return endpoints;
     }

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+using SessionNode.Crypto;
+using SessionNode.Rpc.Peers.Proto;
+using SessionNode.Swarm;
+
+namespace SessionNode.Rpc.Peers;
+
+/// <summary>
+/// Calls other nodes' peer services: one gRPC channel per peer (re-created when its address changes)
+/// and a cached session token per peer, refreshed a minute before it expires or when the peer answers
+/// <c>Unauthenticated</c> (e.g. after its restart). Thread-safe; owned by DI.
+/// </summary>
+public sealed partial class PeerClient : IDisposable
+{
+    /// <summary>Connection attempt limit: a dead peer must fail fast (loopback and LAN connect in ms).</summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Tokens are refreshed this long before they expire.</summary>
+    private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(1);
+
+    private readonly NodeState _node;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, Connection> _connections = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the client.</summary>
+    public PeerClient(NodeState node, ILogger<PeerClient> logger)
+    {
+        _node = node;
+        _logger = logger;
+    }
+
+    /// <summary>Forwards a replicated request; <paramref name="validateAtMs"/> 0 = callee's clock.</summary>
+    public Task<ReplicateResponse> ReplicateAsync(ServiceNodeRecord peer, string method, ReadOnlyMemory<byte> parameters, long validateAtMs, CancellationToken cancellationToken)
+    {
+        var request = new ReplicateRequest { Method = method, Params = ByteString.CopyFrom(parameters.Span), ValidateAtMs = validateAtMs };
+        return CallAsync(peer, (stub, options) => stub.ReplicateAsync(request, options), cancellationToken);
+    }
+
+    /// <summary>Pushes a batch of messages and revocations.</summary>
+    public Task<PushResponse> PushAsync(ServiceNodeRecord peer, PushRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (stub, options) => stub.PushMessagesAsync(request, options), cancellationToken);
+
+    /// <summary>Relays an onion hop to <paramref name="peer"/>.</summary>
+    public Task<RelayResponse> RelayAsync(ServiceNodeRecord peer, RelayRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (stub, options) => stub.RelayAsync(request, options), cancellationToken);
+
+    /// <summary>Pings the peer (authenticating first if needed).</summary>
+    public async Task PingAsync(ServiceNodeRecord peer, CancellationToken cancellationToken) =>
+        await CallAsync(peer, (stub, options) => stub.PingAsync(new PingRequest(), options), cancellationToken);
+
+    /// <summary>Closes every channel.</summary>
+    public void Dispose()
+    {
+        foreach (var c in _connections.Values)
+        {
+            c.Dispose();
+        }
+
+        _connections.Clear();
+    }
+
+    private async Task<T> CallAsync<T>(ServiceNodeRecord peer, Func<Proto.Peer.PeerClient, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
+    {
+        var connection = GetConnection(peer);
+        for (var attempt = 0; ; attempt++)
+        {
+            var token = await connection.TokenAsync(this, peer, cancellationToken);
+            var headers = new Metadata { { PeerAuth.TokenHeader, token } };
+            try
+            {
+                return await call(connection.Stub, new CallOptions(headers, cancellationToken: cancellationToken));
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && attempt == 0)
+            {
+                connection.ForgetToken(token);
+            }
+        }
+    }
+
+    private Connection GetConnection(ServiceNodeRecord peer)
+    {
+        var address = $"https://{peer.Ip}:{peer.PeerPort}";
+        while (true)
+        {
+            if (_connections.TryGetValue(peer.Ed25519Hex, out var existing))
+            {
+                if (existing.Address == address)
+                {
+                    return existing;
+                }
+
+                if (_connections.TryRemove(new KeyValuePair<string, Connection>(peer.Ed25519Hex, existing)))
+                {
+                    existing.Dispose();
+                }
+
+                continue;
+            }
+
+            var created = new Connection(address);
+            if (_connections.TryAdd(peer.Ed25519Hex, created))
+            {
+                return created;
+            }
+
+            created.Dispose();
+        }
+    }
+
+    private async Task<(string Token, long ExpiresMs)> AuthenticateAsync(Connection connection, ServiceNodeRecord peer, CancellationToken cancellationToken)
+    {
+        var now = _node.NowMs;
+        var request = new AuthRequest
+        {
+            CallerEd25519 = ByteString.CopyFrom(_node.Keys.PublicKey),
+            TimestampMs = now,
+            Signature = ByteString.CopyFrom(_node.Keys.Sign(PeerAuth.AuthMessage(peer.Ed25519, _node.Keys.PublicKey, now))),
+        };
+        var response = await connection.Stub.AuthenticateAsync(request, cancellationToken: cancellationToken);
+        if (!Ed25519.Verify(peer.Ed25519, PeerAuth.AckMessage(response.Token), response.CalleeSignature.Span))
+        {
+            LogBadAck(_logger, peer.Ed25519Hex[..8]);
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "peer did not prove its identity"));
+        }
+
+        return (response.Token, response.ExpiresMs);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Peer {Peer}… answered Authenticate with a bad signature")]
+    private static partial void LogBadAck(ILogger logger, string peer);
+
+    private sealed record TokenInfo(string Token, long ExpiresMs);
+
+    /// <summary>A channel to one peer address and its token.</summary>
+    private sealed class Connection : IDisposable
+    {
+        private readonly GrpcChannel _channel;
+        private readonly SemaphoreSlim _authLock = new(1, 1);
+        private TokenInfo? _token;
+
+        public Connection(string address)
+        {
+            Address = address;
+            var handler = new SocketsHttpHandler
+            {
+                ConnectTimeout = ConnectTimeout,
+                EnableMultipleHttp2Connections = true,
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            };
+            // Peers use self-signed certificates; identity is proven by Authenticate (both ways).
+#pragma warning disable CA5359 // By design: self-signed peer certificates; Authenticate proves the callee's key.
+            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+#pragma warning restore CA5359
+            _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+            {
+                HttpHandler = handler,
+                MaxReceiveMessageSize = PeerListener.MaxMessageBytes,
+                MaxSendMessageSize = PeerListener.MaxMessageBytes,
+            });
+            Stub = new Proto.Peer.PeerClient(_channel);
+        }
+
+        public string Address { get; }
+
+        public Proto.Peer.PeerClient Stub { get; }
+
+        public async Task<string> TokenAsync(PeerClient owner, ServiceNodeRecord peer, CancellationToken cancellationToken)
+        {
+            var now = owner._node.NowMs;
+            if (Volatile.Read(ref _token) is { } t && t.ExpiresMs - (long)RefreshMargin.TotalMilliseconds > now)
+            {
+                return t.Token;
+            }
+
+            await _authLock.WaitAsync(cancellationToken);
+            try
+            {
+                if (_token is { } again && again.ExpiresMs - (long)RefreshMargin.TotalMilliseconds > now)
+                {
+                    return again.Token;
+                }
+
+                var (token, expires) = await owner.AuthenticateAsync(this, peer, cancellationToken);
+                Volatile.Write(ref _token, new TokenInfo(token, expires));
+                return token;
+            }
+            finally
+            {
+                _authLock.Release();
+            }
+        }
+
+        public void ForgetToken(string token)
+        {
+            Interlocked.CompareExchange(ref _token, null, _token is { } t && t.Token == token ? t : null);
+        }
+
+        public void Dispose()
+        {
+            _channel.Dispose();
+            _authLock.Dispose();
+        }
+    }
+}

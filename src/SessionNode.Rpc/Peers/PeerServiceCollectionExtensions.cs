@@ -1,0 +1,95 @@
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SessionNode.Crypto;
+using SessionNode.Swarm;
+
+namespace SessionNode.Rpc.Peers;
+
+/// <summary>Composition of the peer side: listener, gRPC service and auth, peer client, forwarder, retry queue and pump.</summary>
+public static class PeerServiceCollectionExtensions
+{
+    /// <summary>Folder of the retry queue database inside the data folder.</summary>
+    public const string RetryQueueFolder = "peer-queue.db";
+
+    /// <summary>
+    /// Registers the membership (by <c>Network:Mode</c>), the Swarm services, the peer listener
+    /// (<c>Node:PeerPort</c>), the gRPC peer service with its token interceptor, and the gRPC
+    /// <see cref="IPeerForwarder"/>. Called by <see cref="RpcServiceCollectionExtensions.AddSessionNodeRpc"/>.
+    /// </summary>
+    public static IServiceCollection AddSessionNodePeers(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSessionNodeSwarm(configuration);
+        services.AddSingleton(sp =>
+        {
+            var keys = sp.GetRequiredService<Ed25519KeyPair>();
+            var node = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
+            using var x = keys.ToX25519();
+            return new LocalNode(keys.PublicKey.ToArray(), x.PublicKey.ToArray(), node.PublicIp.Length > 0 ? node.PublicIp : node.BindIp);
+        });
+        services.AddSingleton(CreateMembership);
+
+        services.AddSingleton<PeerListener>();
+        services.AddSingleton<IPostConfigureOptions<KestrelServerOptions>>(sp => sp.GetRequiredService<PeerListener>());
+        services.AddSingleton<PeerAuthInterceptor>();
+        services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = PeerListener.MaxMessageBytes;
+            options.MaxSendMessageSize = PeerListener.MaxMessageBytes;
+            options.Interceptors.Add<PeerAuthInterceptor>();
+        });
+
+        services.AddSingleton<PeerClient>();
+        services.AddSingleton(sp => PeerRetryQueue.Open(
+            Path.Combine(sp.GetRequiredService<IOptions<NodeOptions>>().Value.DataDir, RetryQueueFolder),
+            sp.GetRequiredService<IOptions<NetworkOptions>>().Value.RetryQueueCapacity));
+        services.AddSingleton<IPeerForwarder, GrpcPeerForwarder>();
+        services.AddHostedService<ReplicationPump>();
+        return services;
+    }
+
+    /// <summary>
+    /// Maps the peer gRPC service and keeps the two listeners apart: gRPC only on the peer port, client
+    /// routes only on the client port (404 otherwise).
+    /// </summary>
+    public static IEndpointRouteBuilder MapSessionNodePeers(this IEndpointRouteBuilder endpoints)
+    {
+        var listener = endpoints.ServiceProvider.GetRequiredService<PeerListener>();
+        if (endpoints is IApplicationBuilder app)
+        {
+            app.Use((context, next) =>
+            {
+                var onPeerPort = context.Connection.LocalPort == listener.BoundPort;
+                var isPeerRpc = context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is not null;
+                if (onPeerPort != isPeerRpc)
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }
+
+                return next(context);
+            });
+        }
+
+        endpoints.MapGrpcService<PeerService>();
+        return endpoints;
+    }
+
+    private static Membership CreateMembership(IServiceProvider sp)
+    {
+        var network = sp.GetRequiredService<IOptions<NetworkOptions>>().Value;
+        var rpc = sp.GetRequiredService<IOptions<RpcOptions>>().Value;
+        if (network.Mode == NetworkMode.Standalone)
+        {
+            return StandaloneMembership.Create(sp.GetRequiredService<Ed25519KeyPair>(), sp.GetRequiredService<IOptions<NodeOptions>>().Value, rpc);
+        }
+
+        // Not in any swarm (503 "not in any swarm") until the source publishes the first view.
+        return new Membership(new MembershipSnapshot(0, [], null, (rpc.HardForkMajor, rpc.HardForkMinor), rpc.Height));
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Options;
+
+namespace SessionNode.Swarm;
+
+/// <summary>Where the membership view comes from.</summary>
+public enum NetworkMode
+{
+    /// <summary>A one-node network: this node is swarm 0 and serves every account.</summary>
+    Standalone,
+
+    /// <summary>A JSON network file (<see cref="NetworkOptions.StaticFile"/>), reloaded when it changes.</summary>
+    Static,
+
+    /// <summary>oxend's HTTP JSON-RPC <c>get_service_nodes</c>, polled (swarm.md §2).</summary>
+    Oxend,
+}
+
+/// <summary>Membership source options (config section "Network").</summary>
+public sealed class NetworkOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Network";
+
+    /// <summary>standalone | static | oxend. Default: standalone.</summary>
+    public NetworkMode Mode { get; init; } = NetworkMode.Standalone;
+
+    /// <summary>Path of the static network file (mode static). Default: empty.</summary>
+    public string StaticFile { get; init; } = string.Empty;
+
+    /// <summary>How often the static file is re-read as a fallback to change notifications. Default: 1 s.</summary>
+    public TimeSpan StaticPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>oxend RPC base URL (mode oxend); requests go to <c>&lt;url&gt;/json_rpc</c>. Default: http://127.0.0.1:22023.</summary>
+    public string OxendRpcUrl { get; init; } = "http://127.0.0.1:22023";
+
+    /// <summary>Interval between <c>get_service_nodes</c> polls (and retries while oxend is unreachable). Default: 5 s.</summary>
+    public TimeSpan OxendPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Timeout of one oxend request. Default: 15 s (the OxenMQ default, swarm.md §2.1).</summary>
+    public TimeSpan OxendRequestTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Per-peer capacity of the persistent replication retry queue (requests). Default: 100000.</summary>
+    public int RetryQueueCapacity { get; init; } = 100_000;
+}
+
+/// <summary>Validates <see cref="NetworkOptions"/> at start.</summary>
+internal sealed class NetworkOptionsValidator : IValidateOptions<NetworkOptions>
+{
+    public ValidateOptionsResult Validate(string? name, NetworkOptions options)
+    {
+        var errors = new List<string>();
+        if (!Enum.IsDefined(options.Mode))
+        {
+            errors.Add("Network:Mode must be standalone, static or oxend.");
+        }
+
+        if (options.Mode == NetworkMode.Static && string.IsNullOrWhiteSpace(options.StaticFile))
+        {
+            errors.Add("Network:StaticFile is required when Network:Mode is static.");
+        }
+
+        if (options.Mode == NetworkMode.Oxend
+            && (!Uri.TryCreate(options.OxendRpcUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+        {
+            errors.Add($"Network:OxendRpcUrl '{options.OxendRpcUrl}' is not an http(s) URL.");
+        }
+
+        if (options.StaticPollInterval <= TimeSpan.Zero || options.OxendPollInterval <= TimeSpan.Zero || options.OxendRequestTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Network:StaticPollInterval, OxendPollInterval and OxendRequestTimeout must be positive.");
+        }
+
+        if (options.RetryQueueCapacity < 1)
+        {
+            errors.Add("Network:RetryQueueCapacity must be at least 1.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
