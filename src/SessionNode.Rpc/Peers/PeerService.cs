@@ -119,7 +119,20 @@ internal sealed class PeerService : Proto.Peer.PeerBase
             messages.Add(new StoredMessage(AccountId.FromBytes(m.Account.Span), new Namespace((short)m.Namespace), m.Hash, m.TimestampMs, m.ExpiryMs, m.Data.ToByteArray()));
         }
 
-        var stored = messages.Count == 0 ? 0 : _store.BulkStore(messages);
+        int stored;
+        try
+        {
+            stored = messages.Count == 0 ? 0 : _store.BulkStore(messages);
+        }
+        catch (StorageFullException)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, "storage full"));
+        }
+        catch (ArgumentException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "bad pushed message: " + e.Message));
+        }
+
         foreach (var group in request.Revocations.GroupBy(r => r.Account))
         {
             if (group.Key.Length != AccountId.Length)

@@ -50,6 +50,7 @@ public static class PeerServiceCollectionExtensions
             sp.GetRequiredService<IOptions<NetworkOptions>>().Value.RetryQueueCapacity));
         services.AddSingleton<IPeerForwarder, GrpcPeerForwarder>();
         services.AddHostedService<ReplicationPump>();
+        services.AddHostedService<SwarmPushService>();
         return services;
     }
 
