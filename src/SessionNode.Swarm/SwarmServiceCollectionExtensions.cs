@@ -21,6 +21,7 @@ public static class SwarmServiceCollectionExtensions
         services.TryAddSingleton<PeerHealth>();
         services.TryAddSingleton<PeerTokenIssuer>();
         services.AddHostedService<StaticMembershipRefresher>();
+        services.AddHostedService<OxendMembershipRefresher>();
         return services;
     }
 }

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace SessionNode.Swarm;
+
+/// <summary>One parsed <c>get_service_nodes</c> answer (swarm.md §2.2).</summary>
+public sealed record OxendUpdate(bool Unchanged, string BlockHash, NetworkDefinition? Network, int SkippedWithoutKeys);
+
+/// <summary>
+/// Request body and answer parser of oxend's <c>get_service_nodes</c> JSON-RPC (swarm.md §2.2):
+/// unfunded elements and elements without both aux keys are skipped; missing address fields become
+/// <c>0.0.0.0</c>/0 (our recommendation) instead of failing the update; swarm ids are unsigned 64-bit.
+/// </summary>
+public static class OxendServiceNodes
+{
+    /// <summary>The JSON-RPC request; <paramref name="pollBlockHash"/> is sent once a hash is known.</summary>
+    public static byte[] Request(string? pollBlockHash)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("jsonrpc", "2.0");
+            w.WriteString("id", "0");
+            w.WriteString("method", "get_service_nodes");
+            w.WriteStartObject("params");
+            w.WriteStartObject("fields");
+            foreach (var f in (string[])["service_node_pubkey", "swarm_id", "storage_port", "public_ip", "height", "block_hash", "hardfork", "snode_revision", "funded", "pubkey_x25519", "pubkey_ed25519", "storage_lmq_port"])
+            {
+                w.WriteBoolean(f, true);
+            }
+
+            w.WriteEndObject();
+            w.WriteBoolean("active_only", false);
+            if (!string.IsNullOrEmpty(pollBlockHash))
+            {
+                w.WriteString("poll_block_hash", pollBlockHash);
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Parses a JSON-RPC answer; throws <see cref="FormatException"/> if it is an error or malformed.</summary>
+    public static OxendUpdate Parse(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(utf8.ToArray());
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException("answer is not a JSON object");
+            }
+
+            if (root.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null)
+            {
+                throw new FormatException("oxend error: " + error.GetRawText());
+            }
+
+            var r = root.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Object ? result : root;
+            var blockHash = r.TryGetProperty("block_hash", out var bh) && bh.ValueKind == JsonValueKind.String ? bh.GetString()! : string.Empty;
+            if (r.TryGetProperty("unchanged", out var u) && u.ValueKind == JsonValueKind.True)
+            {
+                return new OxendUpdate(true, blockHash, null, 0);
+            }
+
+            var height = r.GetProperty("height").GetInt64();
+            var hf = r.GetProperty("hardfork").GetInt32();
+            var revision = r.TryGetProperty("snode_revision", out var rev) ? rev.GetInt32() : 0;
+            var nodes = new List<ServiceNodeRecord>();
+            var skipped = 0;
+            foreach (var e in r.GetProperty("service_node_states").EnumerateArray())
+            {
+                if (!e.GetProperty("funded").GetBoolean())
+                {
+                    continue;
+                }
+
+                var legacy = Key(e, "service_node_pubkey") ?? throw new FormatException("service_node_pubkey missing");
+                var ed = Key(e, "pubkey_ed25519");
+                var x = Key(e, "pubkey_x25519");
+                if (ed is null || x is null)
+                {
+                    skipped++;
+                    continue;
+                }
+
+                var ip = e.TryGetProperty("public_ip", out var ipEl) && ipEl.ValueKind == JsonValueKind.String ? ipEl.GetString()! : "0.0.0.0";
+                var https = e.TryGetProperty("storage_port", out var hp) ? hp.GetUInt16() : 0;
+                var peer = e.TryGetProperty("storage_lmq_port", out var pp) ? pp.GetUInt16() : 0;
+                var swarm = e.GetProperty("swarm_id").GetUInt64();
+                nodes.Add(new ServiceNodeRecord(ed, x, legacy, ip, https, peer, swarm));
+            }
+
+            return new OxendUpdate(false, blockHash, new NetworkDefinition(nodes, (hf, revision), height), skipped);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new FormatException("malformed get_service_nodes answer: " + e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// IP preservation (swarm.md §3.4): a record with 0.0.0.0 and both ports 0 takes the address of the
+    /// same node (legacy key) from the previous view if that one is complete.
+    /// </summary>
+    public static NetworkDefinition PreserveAddresses(NetworkDefinition next, IReadOnlyList<ServiceNodeRecord> previous)
+    {
+        var old = previous.GroupBy(n => n.LegacyHex).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var nodes = next.Nodes.Select(n =>
+            n is { Ip: "0.0.0.0", HttpsPort: 0, PeerPort: 0 }
+            && old.TryGetValue(n.LegacyHex, out var o) && o.Ip != "0.0.0.0" && o.HttpsPort != 0 && o.PeerPort != 0
+                ? n with { Ip = o.Ip, HttpsPort = o.HttpsPort, PeerPort = o.PeerPort }
+                : n).ToArray();
+        return next with { Nodes = nodes };
+    }
+
+    private static byte[]? Key(JsonElement e, string name)
+    {
+        if (!e.TryGetProperty(name, out var el) || el.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        var s = el.GetString()!;
+        if (s.Length == 0)
+        {
+            return null;
+        }
+
+        if (s.Length != 64 || !Core.Hex.IsHex(s))
+        {
+            throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{name} is not 64 hex digits"));
+        }
+
+        return Convert.FromHexString(s);
+    }
+}

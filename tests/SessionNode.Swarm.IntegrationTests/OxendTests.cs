@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection;
+using SessionNode.Crypto;
+using static SessionNode.Swarm.IntegrationTests.SwarmFixture;
+
+namespace SessionNode.Swarm.IntegrationTests;
+
+/// <summary>The oxend membership source against a fake oxend on loopback (swarm.md §2).</summary>
+public sealed class OxendTests
+{
+    [Fact]
+    public async Task OxendSource_PollsBuildsSwarms_ReplicatesAndFollowsNewBlocks()
+    {
+        await using var oxend = await FakeOxend.StartAsync(Ct);
+        using var root = new TempDirectory("sessionnode-oxend-");
+        var dirs = new[] { root.Combine("node-0"), root.Combine("node-1") };
+        var keys = dirs.Select(d => Keys(d)).ToArray();
+        var noAux = new FakeOxendNode(new string('1', 64), null, "10.0.0.9", 1, 2, 0);
+        var unfunded = new FakeOxendNode(new string('2', 64), new string('3', 64), "10.0.0.8", 1, 2, 0, Funded: false);
+        oxend.SetNodes([.. keys.Select(k => new FakeOxendNode(k.Ed, k.X, "127.0.0.1", 0, 0, 0)), noAux, unfunded]);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Network:Mode"] = "oxend",
+            ["Network:OxendRpcUrl"] = oxend.Url,
+            ["Network:OxendPollInterval"] = "00:00:00.100",
+        };
+        await using var n0 = await TestNode.StartAsync(new TestNodeOptions { DataDir = dirs[0], Settings = settings }, Ct);
+        await using var n1 = await TestNode.StartAsync(new TestNodeOptions { DataDir = dirs[1], Settings = settings }, Ct);
+        var nodes = new[] { n0, n1 };
+        FakeOxendNode Listed(int i, ulong swarm) => new(keys[i].Ed, keys[i].X, "127.0.0.1", nodes[i].BaseAddress.Port, PeerPortOf(nodes[i]), swarm);
+
+        oxend.SetNodes([Listed(0, 0), Listed(1, 0), noAux, unfunded]);
+
+        await WaitUntilAsync(() => nodes.All(n => View(n).FindByEd25519(keys[1 - Array.IndexOf(nodes, n)].Ed)?.PeerPort > 0), "both nodes to learn each other's ports from oxend");
+        await WaitUntilAsync(() => oxend.UnchangedAnswers > 0, "a poll with the current block hash");
+        var view = View(n0);
+        Assert.Equal(2, view.Nodes.Count);
+        Assert.Null(view.FindByEd25519(noAux.Ed25519Hex));
+        Assert.Equal((19, 4), view.HardFork);
+        Assert.Equal(keys[1].X, view.FindByEd25519(keys[1].Ed)!.X25519Hex);
+
+        using var user = NewUser();
+        using var client = new SessionNodeClient(new SessionNodeClientOptions { BaseAddress = n0.BaseAddress });
+        var stored = await client.StoreAsync(user, "via oxend"u8.ToArray(), ttl: TimeSpan.FromHours(1), cancellationToken: Ct);
+        Assert.Equal(2, stored.Swarm.Count);
+        Assert.True(stored.AllSucceeded);
+
+        // oxend down: the view is kept; back up with a new block: the view follows it.
+        oxend.Failing = true;
+        var failedFrom = oxend.Requests;
+        await WaitUntilAsync(() => oxend.Requests > failedFrom + 2, "polls while oxend fails");
+        Assert.Equal(2, View(n0).Members(0).Count);
+        oxend.Failing = false;
+        oxend.SetNodes([Listed(0, 0), Listed(1, 0x8000_0000_0000_0000)]);
+
+        await WaitUntilAsync(() => View(n0).Members(0x8000_0000_0000_0000).Count == 1, "the new block's swarms");
+        Assert.Single(View(n0).Members(0));
+    }
+
+    private static MembershipSnapshot View(TestNode node) => node.Services.GetRequiredService<Membership>().Current;
+
+    private static (string Ed, string X) Keys(string dir)
+    {
+        using var key = NodeKeyFile.LoadOrCreate(Path.Combine(dir, "key_ed25519"), out _);
+        using var x = key.ToX25519();
+        return (key.PublicKeyHex, Convert.ToHexStringLower(x.PublicKey));
+    }
+}

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SessionNode.Testing;
+
+/// <summary>One service node as the fake oxend reports it.</summary>
+public sealed record FakeOxendNode(string Ed25519Hex, string? X25519Hex, string Ip, int HttpsPort, int PeerPort, ulong SwarmId, bool Funded = true)
+{
+    /// <summary>Legacy key reported as <c>service_node_pubkey</c> (the Ed25519 key, like modern registrations).</summary>
+    public string LegacyHex => Ed25519Hex;
+}
+
+/// <summary>
+/// An oxend test double on loopback (plain HTTP, port 0): <c>POST /json_rpc</c> answers
+/// <c>get_service_nodes</c> with the shapes of swarm.md §2.2, including <c>"unchanged": true</c> when the
+/// caller's <c>poll_block_hash</c> is the current block. Tests change the node list with
+/// <see cref="SetNodes"/>, which mines a new block.
+/// </summary>
+public sealed class FakeOxend : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Lock _lock = new();
+    private IReadOnlyList<FakeOxendNode> _nodes = [];
+    private long _height = 100;
+    private string _blockHash = NewHash(100);
+
+    private FakeOxend(WebApplication app) => _app = app;
+
+    /// <summary>http://127.0.0.1:port (use as <c>Network:OxendRpcUrl</c>).</summary>
+    public string Url { get; private set; } = string.Empty;
+
+    /// <summary>Requests received so far.</summary>
+    public int Requests { get; private set; }
+
+    /// <summary>Requests that carried the current block hash as <c>poll_block_hash</c>.</summary>
+    public int UnchangedAnswers { get; private set; }
+
+    /// <summary>When true every request fails with 500 (oxend down).</summary>
+    public bool Failing { get; set; }
+
+    /// <summary>Starts the fake.</summary>
+    public static async Task<FakeOxend> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddRouting();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.Build();
+        var fake = new FakeOxend(app);
+        app.MapPost("/json_rpc", fake.HandleAsync);
+        await app.StartAsync(cancellationToken);
+        fake.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        return fake;
+    }
+
+    /// <summary>Replaces the node list and moves to a new block.</summary>
+    public void SetNodes(IReadOnlyList<FakeOxendNode> nodes)
+    {
+        lock (_lock)
+        {
+            _nodes = nodes;
+            _height++;
+            _blockHash = NewHash(_height);
+        }
+    }
+
+    /// <summary>Stops the fake.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        using var doc = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        string answer;
+        lock (_lock)
+        {
+            Requests++;
+            if (Failing)
+            {
+                context.Response.StatusCode = 500;
+                return;
+            }
+
+            var method = doc.RootElement.GetProperty("method").GetString();
+            if (method != "get_service_nodes")
+            {
+                answer = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = "0", ["error"] = new JsonObject { ["code"] = -32601, ["message"] = "Method not found" } }.ToJsonString();
+            }
+            else
+            {
+                var prm = doc.RootElement.GetProperty("params");
+                var poll = prm.TryGetProperty("poll_block_hash", out var p) ? p.GetString() : null;
+                var result = new JsonObject { ["height"] = _height, ["block_hash"] = _blockHash, ["hardfork"] = 19, ["snode_revision"] = 4, ["status"] = "OK" };
+                if (poll == _blockHash)
+                {
+                    UnchangedAnswers++;
+                    result["unchanged"] = true;
+                }
+                else
+                {
+                    var states = new JsonArray();
+                    foreach (var n in _nodes)
+                    {
+                        var s = new JsonObject { ["service_node_pubkey"] = n.LegacyHex, ["funded"] = n.Funded, ["swarm_id"] = n.SwarmId, ["public_ip"] = n.Ip, ["storage_port"] = n.HttpsPort, ["storage_lmq_port"] = n.PeerPort };
+                        s["pubkey_ed25519"] = n.Ed25519Hex;
+                        if (n.X25519Hex is not null)
+                        {
+                            s["pubkey_x25519"] = n.X25519Hex;
+                        }
+
+                        states.Add(s);
+                    }
+
+                    result["service_node_states"] = states;
+                }
+
+                answer = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = "0", ["result"] = result }.ToJsonString();
+            }
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(answer, context.RequestAborted);
+    }
+
+    private static string NewHash(long height) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(height)));
+}
