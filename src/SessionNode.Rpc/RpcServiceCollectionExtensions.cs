@@ -40,6 +40,8 @@ public static class RpcServiceCollectionExtensions
         services.AddSingleton<ClientEndpoints>();
         services.AddSingleton<IOnionServerProxy, HttpOnionServerProxy>(); // exit proxy (onion.md §9), "Onion" options
         services.AddSingleton(OnionEndpoint.Create);
+        services.AddSingleton<IOnionForwarder, GrpcOnionForwarder>(); // relay to the next node over the peer channel (onion.md §7)
+        services.AddSingleton<IOnionRelayHandler, OnionRelayHandler>(); // receiving side of the peer Relay RPC
         services.AddHostedService<NodeLifecycleService>();
         return services;
     }

@@ -8,7 +8,7 @@ namespace SessionNode.Integration.Tests;
 /// <summary>
 /// Onion requests (onion.md §5–§13) through real nodes, driven by the Client's onion builder: one-hop requests
 /// where the edge is the destination, exit proxying to a local server, and the plain-text path errors.
-/// Multi-hop paths need the node-to-node relay (gRPC); see the note at the end of this class.
+/// Multi-hop paths across several nodes are in <see cref="OnionRelayTests"/>.
 /// </summary>
 public sealed class OnionTests
 {
@@ -264,8 +264,7 @@ public sealed class OnionTests
         Assert.Equal("Error parsing onion request: Invalid encryption type rot13", raw.BodyText);
     }
 
-    // Multi-hop (2- and 3-hop across 3 TestNodes) needs the node-to-node onion relay (IOnionForwarder over gRPC),
-    // which is not in the tree yet; add those tests here once a TestSwarm can relay.
+    // Multi-hop paths (relays over the gRPC peer channel) are in OnionRelayTests.
     private static OnionHop EdgeOf(NodeFixture f) => OnionHop.FromHex(f.Node.PublicKeyHex, f.Node.BaseAddress.Host, f.Node.BaseAddress.Port);
 
     private static OnionHop RandomHop()
