@@ -50,6 +50,12 @@ public static class StaticNetworkFile
     /// <summary>Parses a file's bytes; throws <see cref="FormatException"/> describing the first problem.</summary>
     public static NetworkDefinition Parse(ReadOnlySpan<byte> utf8)
     {
+        // Editors on some systems save a UTF-8 byte-order mark; the JSON reader does not skip it.
+        if (utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            utf8 = utf8[3..];
+        }
+
         JsonDocument doc;
         try
         {

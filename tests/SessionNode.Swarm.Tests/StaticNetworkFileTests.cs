@@ -50,6 +50,17 @@ public sealed class StaticNetworkFileTests
         Assert.Throws<FormatException>(() => StaticNetworkFile.Parse(Encoding.UTF8.GetBytes(json.Replace("KEY", KeyA, StringComparison.Ordinal))));
 
     [Fact]
+    public void Parse_FileWithUtf8ByteOrderMark_IsAccepted()
+    {
+        var json = $$"""{"nodes":[{"pubkey_ed25519":"{{KeyA}}","ip":"10.0.0.1","port_https":1,"port_peer":2,"swarm_id":5}]}""";
+        byte[] bytes = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(json)];
+
+        var net = StaticNetworkFile.Parse(bytes);
+
+        Assert.Single(net.Nodes);
+    }
+
+    [Fact]
     public void ToSnapshot_SelfGetsRealPortsAndIp_OthersUnchanged()
     {
         var json = $$"""{"nodes":[{"pubkey_ed25519":"{{KeyA}}","ip":"0.0.0.0","swarm_id":5},{"pubkey_ed25519":"{{KeyB}}","ip":"10.0.0.2","port_https":1,"port_peer":2,"swarm_id":5}]}""";
