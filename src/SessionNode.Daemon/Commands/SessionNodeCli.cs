@@ -36,6 +36,7 @@ public static class SessionNodeCli
         root.Add(RunCommand.Create(options));
         root.Add(CheckConfigCommand.Create(options));
         root.Add(ClientCommand.Create());
+        root.Add(DevnetCommand.Create());
 
         foreach (var version in root.Options.OfType<VersionOption>())
         {
