@@ -61,11 +61,12 @@ public static class RpcServiceCollectionExtensions
             });
         }
 
-        var ep = endpoints.ServiceProvider.GetRequiredService<ClientEndpoints>();
-        endpoints.Map("/storage_rpc/v1", ep.StorageRpcAsync);
-        endpoints.Map("/ping_test/v1", ep.PingTestAsync);
+        // Handlers are resolved per request (singletons, so a lookup), not at map time: mapping must not
+        // open the store or create keys before the host has validated its options and started.
+        endpoints.Map("/storage_rpc/v1", static ctx => ctx.RequestServices.GetRequiredService<ClientEndpoints>().StorageRpcAsync(ctx));
+        endpoints.Map("/ping_test/v1", static ctx => ctx.RequestServices.GetRequiredService<ClientEndpoints>().PingTestAsync(ctx));
         endpoints.Map("/get_stats/v1", ClientEndpoints.GetStatsAsync);
-        endpoints.Map("/onion_req/v2", endpoints.ServiceProvider.GetRequiredService<OnionEndpoint>().HandleAsync);
+        endpoints.Map("/onion_req/v2", static ctx => ctx.RequestServices.GetRequiredService<OnionEndpoint>().HandleAsync(ctx));
         endpoints.MapSessionNodePeers();
         endpoints.MapFallback(ClientEndpoints.NotFoundAsync);
         return endpoints;
