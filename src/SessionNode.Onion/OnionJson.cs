@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using SessionNode.Crypto;
 
 namespace SessionNode.Onion;
 
@@ -11,8 +13,21 @@ public enum JsonFieldState : byte
     /// <summary>The key is present and its value has the expected JSON type.</summary>
     Valid,
 
-    /// <summary>The key is present but its value has another JSON type (an error only if the key is used).</summary>
+    /// <summary>
+    /// The key is present but its value has another JSON type, or (for the 32-byte keys and <c>enc_type</c>) is
+    /// a string that does not decode (an error only if the key is used).
+    /// </summary>
     WrongType,
+}
+
+/// <summary>32 raw bytes decoded from a 64-hex-digit control value (<c>destination</c>, <c>ephemeral_key</c>); no heap.</summary>
+[InlineArray(Size)]
+public struct OnionKeyBytes
+{
+    /// <summary>Length in bytes.</summary>
+    public const int Size = 32;
+
+    private byte _b0;
 }
 
 /// <summary>One looked-up control key: its state and (when valid) value. Later duplicates win (onion.md §4).</summary>
@@ -49,14 +64,17 @@ public readonly record struct OnionControl
     /// <summary><c>port</c> of an exit layer (integer).</summary>
     public JsonField<long> Port { get; init; }
 
-    /// <summary><c>destination</c> of a relay layer (string, 64 hex).</summary>
-    public JsonField<string> Destination { get; init; }
+    /// <summary><c>destination</c> of a relay layer (string, 64 hex), decoded; a string that is not 64 hex is <see cref="JsonFieldState.WrongType"/>.</summary>
+    public JsonField<OnionKeyBytes> Destination { get; init; }
 
-    /// <summary><c>ephemeral_key</c> (string, 64 hex).</summary>
-    public JsonField<string> EphemeralKey { get; init; }
+    /// <summary><c>ephemeral_key</c> (string, 64 hex), decoded; a string that is not 64 hex is <see cref="JsonFieldState.WrongType"/>.</summary>
+    public JsonField<OnionKeyBytes> EphemeralKey { get; init; }
 
-    /// <summary><c>enc_type</c> (string).</summary>
-    public JsonField<string> EncType { get; init; }
+    /// <summary><c>enc_type</c> (string), parsed; an unknown name is <see cref="JsonFieldState.WrongType"/> with <see cref="UnknownEncType"/> set.</summary>
+    public JsonField<EncryptionType> EncType { get; init; }
+
+    /// <summary>The <c>enc_type</c> string when it names no known type (error messages only); null otherwise.</summary>
+    public string? UnknownEncType { get; init; }
 
     /// <summary><c>hop_no</c> of the edge's outer JSON (integer).</summary>
     public JsonField<long> HopNo { get; init; }
@@ -180,17 +198,18 @@ public static class OnionJson
 
         if (key.SequenceEqual("destination"u8))
         {
-            return c with { Destination = ReadString(ref reader) };
+            return c with { Destination = ReadKey(ref reader) };
         }
 
         if (key.SequenceEqual("ephemeral_key"u8))
         {
-            return c with { EphemeralKey = ReadString(ref reader) };
+            return c with { EphemeralKey = ReadKey(ref reader) };
         }
 
         if (key.SequenceEqual("enc_type"u8))
         {
-            return c with { EncType = ReadString(ref reader) };
+            var encType = ReadEncType(ref reader, out var unknown);
+            return c with { EncType = encType, UnknownEncType = unknown };
         }
 
         if (key.SequenceEqual("hop_no"u8))
@@ -213,6 +232,70 @@ public static class OnionJson
         reader.TokenType == JsonTokenType.String
             ? new(JsonFieldState.Valid, reader.GetString())
             : SkipWrong<string>(ref reader);
+
+    /// <summary>A 64-hex string decoded straight from the UTF-8 value (escaped strings, rare, are unescaped first).</summary>
+    private static JsonField<OnionKeyBytes> ReadKey(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return SkipWrong<OnionKeyBytes>(ref reader);
+        }
+
+        var key = default(OnionKeyBytes);
+        Span<byte> dest = key;
+        var ok = reader.ValueIsEscaped
+            ? Core.Hex.TryDecode(reader.GetString(), dest)
+            : TryDecodeHexUtf8(reader.ValueSpan, dest);
+        return ok ? new(JsonFieldState.Valid, key) : new(JsonFieldState.WrongType, default);
+    }
+
+    /// <summary>Known names compared as UTF-8; the string is only materialised when the name is unknown.</summary>
+    private static JsonField<EncryptionType> ReadEncType(ref Utf8JsonReader reader, out string? unknown)
+    {
+        unknown = null;
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return SkipWrong<EncryptionType>(ref reader);
+        }
+
+        if (!reader.ValueIsEscaped && TryParseEncType(reader.ValueSpan, out var type))
+        {
+            return new(JsonFieldState.Valid, type);
+        }
+
+        var text = reader.GetString();
+        if (EncryptionTypes.TryParse(text, out type))
+        {
+            return new(JsonFieldState.Valid, type);
+        }
+
+        unknown = text;
+        return new(JsonFieldState.WrongType, default);
+    }
+
+    /// <summary>The UTF-8 twin of <see cref="EncryptionTypes.TryParse"/> (same names, case-sensitive).</summary>
+    private static bool TryParseEncType(ReadOnlySpan<byte> name, out EncryptionType type)
+    {
+        if (name.SequenceEqual("aes-gcm"u8) || name.SequenceEqual("gcm"u8))
+        {
+            type = EncryptionType.AesGcm;
+            return true;
+        }
+
+        if (name.SequenceEqual("xchacha20"u8) || name.SequenceEqual("xchacha20-poly1305"u8))
+        {
+            type = EncryptionType.XChaCha20;
+            return true;
+        }
+
+        type = default;
+        return false;
+    }
+
+    private static bool TryDecodeHexUtf8(ReadOnlySpan<byte> hex, Span<byte> dest) =>
+        hex.Length == dest.Length * 2
+        && Convert.FromHexString(hex, dest, out _, out var written) == System.Buffers.OperationStatus.Done
+        && written == dest.Length;
 
     private static JsonField<long> ReadInteger(ref Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value)

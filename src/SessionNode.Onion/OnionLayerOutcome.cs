@@ -59,11 +59,11 @@ public readonly struct OnionLayerOutcome : IDisposable
     /// <summary>Final: the <c>base64</c> flag (base64 the encrypted response); true by default.</summary>
     public bool Base64Flag { get; init; } = true;
 
-    /// <summary>Relay: the next node's 32-byte Ed25519 key.</summary>
-    public byte[]? NextNode { get; init; }
+    /// <summary>Relay: the next node's 32-byte Ed25519 key (empty otherwise). Like <see cref="Blob"/>, valid until disposal.</summary>
+    public ReadOnlyMemory<byte> NextNode { get; init; }
 
-    /// <summary>Relay: the next layer's 32-byte ephemeral key.</summary>
-    public byte[]? NextEphemeralKey { get; init; }
+    /// <summary>Relay: the next layer's 32-byte ephemeral key (empty otherwise). Like <see cref="Blob"/>, valid until disposal.</summary>
+    public ReadOnlyMemory<byte> NextEphemeralKey { get; init; }
 
     /// <summary>Relay: the next layer's encryption type (aes-gcm when absent).</summary>
     public EncryptionType NextEncType { get; init; }
@@ -79,7 +79,8 @@ public readonly struct OnionLayerOutcome : IDisposable
     {
         if (_rented is not null)
         {
-            CryptographicOperations.ZeroMemory(_rented.AsSpan(0, Plaintext.Length));
+            // The relay keys sit right after the plaintext (OnionProcessor.ProcessLayer rents room for them).
+            CryptographicOperations.ZeroMemory(_rented.AsSpan(0, Math.Min(_rented.Length, Plaintext.Length + OnionProcessor.RelayKeysSize)));
             ArrayPool<byte>.Shared.Return(_rented);
         }
     }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Unicode;
-using SessionNode.Core;
 using SessionNode.Crypto;
 using SessionNode.Protocol;
 
@@ -30,7 +29,12 @@ public sealed class OnionProcessor
     /// <summary>Inner body of the encrypted error for a rejected exit URL (§9.2).</summary>
     public const string InvalidUrl = "Invalid url";
 
-    private const int KeySize = X25519KeyPair.KeySize;
+    /// <summary>Room rented after a layer's plaintext for a relay layer's decoded destination and ephemeral key.</summary>
+    internal const int RelayKeysSize = 2 * OnionKeyBytes.Size;
+
+    /// <summary>Per-thread writer for the §8.2 wrapper (reset per call; never held across calls).</summary>
+    [ThreadStatic]
+    private static WrapWriter? _threadWrapWriter;
 
     private readonly ChannelEncryption _channel;
     private readonly INonceSource _nonces;
@@ -60,7 +64,7 @@ public sealed class OnionProcessor
             return false;
         }
 
-        if (control.EphemeralKey.State != JsonFieldState.Valid || !TryDecodeKey(control.EphemeralKey.Value, out var ephemeral))
+        if (control.EphemeralKey.State != JsonFieldState.Valid)
         {
             error = control.EphemeralKey.IsPresent ? "invalid ephemeral_key" : "missing ephemeral_key";
             return false;
@@ -68,7 +72,7 @@ public sealed class OnionProcessor
 
         if (!TryGetEncType(control.EncType, out var encType))
         {
-            error = control.EncType.State == JsonFieldState.Valid ? "Invalid encryption type " + control.EncType.Value : "invalid enc_type";
+            error = control.UnknownEncType is { } name ? "Invalid encryption type " + name : "invalid enc_type";
             return false;
         }
 
@@ -84,7 +88,8 @@ public sealed class OnionProcessor
             hopNo = (int)Math.Clamp(control.HopNo.Value, 0, int.MaxValue);
         }
 
-        request = new OnionEdgeRequest(frame, ephemeral, encType, hopNo);
+        var ephemeral = control.EphemeralKey.Value;
+        request = new OnionEdgeRequest(frame, ((ReadOnlySpan<byte>)ephemeral).ToArray(), encType, hopNo);
         error = null;
         return true;
     }
@@ -102,7 +107,8 @@ public sealed class OnionProcessor
         }
 
         var length = ciphertext.Length - overhead;
-        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        // Extra room after the plaintext for a relay layer's two decoded keys (no per-hop key arrays).
+        var rented = ArrayPool<byte>.Shared.Rent(length + RelayKeysSize);
         if (!key.TryOpen(ciphertext, rented, out var written))
         {
             ArrayPool<byte>.Shared.Return(rented);
@@ -122,29 +128,15 @@ public sealed class OnionProcessor
     /// </summary>
     public static byte[] WrapResponse(int status, ReadOnlySpan<byte> body, bool bodyIsJson, bool jsonFlag)
     {
-        var buffer = new ArrayBufferWriter<byte>(body.Length + 32);
-        using (var writer = new Utf8JsonWriter(buffer, RpcJson.WriterOptions))
+        var wrap = RentWrapWriter();
+        try
         {
-            writer.WriteStartObject();
-            if (bodyIsJson && jsonFlag)
-            {
-                writer.WritePropertyName("body"u8);
-                writer.WriteRawValue(body, skipInputValidation: false);
-            }
-            else if (Utf8.IsValid(body))
-            {
-                writer.WriteString("body"u8, body);
-            }
-            else
-            {
-                writer.WriteBase64String("body"u8, body);
-            }
-
-            writer.WriteNumber("status"u8, status);
-            writer.WriteEndObject();
+            return Wrap(wrap, status, body, bodyIsJson, jsonFlag).ToArray();
         }
-
-        return buffer.WrittenSpan.ToArray();
+        finally
+        {
+            ReturnWrapWriter(wrap);
+        }
     }
 
     /// <summary>
@@ -152,34 +144,85 @@ public sealed class OnionProcessor
     /// HTTP body: padded standard base64 of the ciphertext, or the raw ciphertext when <paramref name="base64"/> is false.
     /// </summary>
     public byte[] EncryptResponse(in ChannelKey key, int status, ReadOnlySpan<byte> body, bool bodyIsJson, bool jsonFlag, bool base64)
-        => Seal(key, WrapResponse(status, body, bodyIsJson, jsonFlag), base64);
+    {
+        var wrap = RentWrapWriter();
+        try
+        {
+            return Seal(key, Wrap(wrap, status, body, bodyIsJson, jsonFlag), base64);
+        }
+        finally
+        {
+            ReturnWrapWriter(wrap);
+        }
+    }
 
     /// <summary>The encrypted 400 error for a layer (<see cref="InvalidJson"/> or <see cref="InvalidUrl"/>), default flags.</summary>
     public byte[] EncryptError(in ChannelKey key, string text)
         => EncryptResponse(key, 400, System.Text.Encoding.UTF8.GetBytes(text), bodyIsJson: false, jsonFlag: false, base64: true);
 
-    /// <summary>Seals <paramref name="plaintext"/> with <paramref name="key"/>; base64 (padded) unless <paramref name="base64"/> is false.</summary>
+    /// <summary>
+    /// Seals <paramref name="plaintext"/> with <paramref name="key"/>; base64 (padded) unless <paramref name="base64"/> is false.
+    /// The returned array is the only allocation: base64 is encoded in place over the sealed bytes.
+    /// </summary>
     public byte[] Seal(in ChannelKey key, ReadOnlySpan<byte> plaintext, bool base64)
     {
         var sealedLength = plaintext.Length + key.Overhead;
+        var output = new byte[base64 ? Base64.GetMaxEncodedToUtf8Length(sealedLength) : sealedLength];
+        key.Seal(plaintext, output, _nonces);
         if (!base64)
         {
-            var raw = new byte[sealedLength];
-            key.Seal(plaintext, raw, _nonces);
-            return raw;
+            return output;
         }
 
-        var rented = ArrayPool<byte>.Shared.Rent(sealedLength);
-        try
+        var status = Base64.EncodeToUtf8InPlace(output, sealedLength, out var written);
+        if (status != OperationStatus.Done || written != output.Length)
         {
-            key.Seal(plaintext, rented, _nonces);
-            var encoded = new byte[Base64.GetMaxEncodedToUtf8Length(sealedLength)];
-            Base64.EncodeToUtf8(rented.AsSpan(0, sealedLength), encoded, out _, out var written);
-            return written == encoded.Length ? encoded : encoded[..written];
+            throw new InvalidOperationException("base64 of the sealed reply did not fill its buffer");
         }
-        finally
+
+        return output;
+    }
+
+    private static ReadOnlySpan<byte> Wrap(WrapWriter wrap, int status, ReadOnlySpan<byte> body, bool bodyIsJson, bool jsonFlag)
+    {
+        var writer = wrap.Writer;
+        writer.WriteStartObject();
+        if (bodyIsJson && jsonFlag)
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            writer.WritePropertyName("body"u8);
+            writer.WriteRawValue(body, skipInputValidation: false);
+        }
+        else if (Utf8.IsValid(body))
+        {
+            writer.WriteString("body"u8, body);
+        }
+        else
+        {
+            writer.WriteBase64String("body"u8, body);
+        }
+
+        writer.WriteNumber("status"u8, status);
+        writer.WriteEndObject();
+        writer.Flush();
+
+        return wrap.Buffer.WrittenSpan;
+    }
+
+    private static WrapWriter RentWrapWriter()
+    {
+        var wrap = _threadWrapWriter ?? new WrapWriter();
+        _threadWrapWriter = null; // a nested use (none today) gets its own writer
+        wrap.Writer.Reset(wrap.Buffer);
+        return wrap;
+    }
+
+    private static void ReturnWrapWriter(WrapWriter wrap)
+    {
+        wrap.Buffer.Clear(); // zeroes the reply plaintext, like the pooled layer buffers
+        wrap.Writer.Reset();
+        if (wrap.Buffer.Capacity <= WrapWriter.MaxRetainedBytes)
+        {
+            _threadWrapWriter = wrap; // large replies (retrieve) don't pin a big buffer per thread
         }
     }
 
@@ -224,12 +267,12 @@ public sealed class OnionProcessor
             return new OnionLayerOutcome(OnionLayerKind.RelayToServer, key, rented, plaintext, blob) { ProxyTarget = target };
         }
 
-        if (control.Destination.State != JsonFieldState.Valid || !TryDecodeKey(control.Destination.Value, out var destination))
+        if (control.Destination.State != JsonFieldState.Valid)
         {
             return ParseError(plaintext, key, rented, "missing or invalid destination");
         }
 
-        if (control.EphemeralKey.State != JsonFieldState.Valid || !TryDecodeKey(control.EphemeralKey.Value, out var ephemeral))
+        if (control.EphemeralKey.State != JsonFieldState.Valid)
         {
             return ParseError(plaintext, key, rented, "missing or invalid ephemeral_key");
         }
@@ -239,10 +282,16 @@ public sealed class OnionProcessor
             return ParseError(plaintext, key, rented, "invalid enc_type");
         }
 
+        // Pooled path: the keys go into the room rented after the plaintext; otherwise (tests, tools) a new array.
+        var keys = rented is not null ? rented.AsMemory(plaintext.Length, RelayKeysSize) : new byte[RelayKeysSize];
+        var destination = control.Destination.Value;
+        var ephemeral = control.EphemeralKey.Value;
+        ((ReadOnlySpan<byte>)destination).CopyTo(keys.Span);
+        ((ReadOnlySpan<byte>)ephemeral).CopyTo(keys.Span[OnionKeyBytes.Size..]);
         return new OnionLayerOutcome(OnionLayerKind.RelayToNode, key, rented, plaintext, blob)
         {
-            NextNode = destination,
-            NextEphemeralKey = ephemeral,
+            NextNode = keys[..OnionKeyBytes.Size],
+            NextEphemeralKey = keys[OnionKeyBytes.Size..],
             NextEncType = encType,
         };
     }
@@ -250,20 +299,20 @@ public sealed class OnionProcessor
     private static OnionLayerOutcome ParseError(ReadOnlyMemory<byte> plaintext, ChannelKey key, byte[]? rented, string? error) =>
         new(OnionLayerKind.ParseError, key, rented, plaintext, default) { Error = error };
 
-    private static bool TryGetEncType(JsonField<string> field, out EncryptionType type)
+    private static bool TryGetEncType(JsonField<EncryptionType> field, out EncryptionType type)
     {
-        type = EncryptionType.AesGcm;
-        return field.State switch
-        {
-            JsonFieldState.Absent => true,
-            JsonFieldState.Valid => EncryptionTypes.TryParse(field.Value, out type),
-            _ => false,
-        };
+        type = field.State == JsonFieldState.Valid ? field.Value : EncryptionType.AesGcm;
+        return field.State != JsonFieldState.WrongType;
     }
 
-    private static bool TryDecodeKey(string? hex, out byte[] key)
+    /// <summary>A reusable buffer + writer for <see cref="Wrap"/>; owned by one call at a time.</summary>
+    private sealed class WrapWriter
     {
-        key = new byte[KeySize];
-        return hex is not null && Hex.TryDecode(hex, key);
+        /// <summary>Buffers grown past this by a large reply are dropped instead of kept per thread.</summary>
+        public const int MaxRetainedBytes = 64 * 1024;
+
+        public ArrayBufferWriter<byte> Buffer { get; } = new(1024);
+
+        public Utf8JsonWriter Writer { get; } = new(System.IO.Stream.Null, RpcJson.WriterOptions);
     }
 }

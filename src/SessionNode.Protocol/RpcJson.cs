@@ -28,16 +28,38 @@ public static class RpcJson
         MaxDepth = 128,
     };
 
-    /// <summary>Serializes with a callback into a new array.</summary>
+    /// <summary>Buffers grown past this by a large response are dropped instead of kept per thread.</summary>
+    private const int MaxRetainedBytes = 64 * 1024;
+
+    /// <summary>Per-thread buffer + writer for <see cref="Write(Action{Utf8JsonWriter})"/>; taken out while in use.</summary>
+    [ThreadStatic]
+    private static PooledWriter? _threadPooled;
+
+    /// <summary>
+    /// Serializes with a callback into a new array (the only allocation: the buffer and writer are reused per
+    /// thread). Safe to nest: a call made from inside <paramref name="write"/> gets its own writer.
+    /// </summary>
     public static byte[] Write(Action<Utf8JsonWriter> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        ArgumentNullException.ThrowIfNull(write);
+        var pooled = _threadPooled ?? new PooledWriter();
+        _threadPooled = null;
+        try
         {
-            write(writer);
+            pooled.Writer.Reset(pooled.Buffer);
+            write(pooled.Writer);
+            pooled.Writer.Flush();
+            return pooled.Buffer.WrittenSpan.ToArray();
         }
-
-        return buffer.WrittenSpan.ToArray();
+        finally
+        {
+            pooled.Writer.Reset();
+            pooled.Buffer.ResetWrittenCount();
+            if (pooled.Buffer.Capacity <= MaxRetainedBytes)
+            {
+                _threadPooled = pooled;
+            }
+        }
     }
 
     /// <summary>Serializes with a callback into <paramref name="buffer"/>.</summary>
@@ -45,5 +67,12 @@ public static class RpcJson
     {
         using var writer = new Utf8JsonWriter(buffer, WriterOptions);
         write(writer);
+    }
+
+    private sealed class PooledWriter
+    {
+        public ArrayBufferWriter<byte> Buffer { get; } = new(256);
+
+        public Utf8JsonWriter Writer { get; } = new(System.IO.Stream.Null, WriterOptions);
     }
 }

@@ -211,7 +211,7 @@ public sealed partial class OnionEndpoint : IDisposable
 
     private async Task<OnionReply> RelayAsync(OnionLayerOutcome layer, int hopNo, CancellationToken cancellationToken)
     {
-        var hex = Convert.ToHexStringLower(layer.NextNode!);
+        var hex = Convert.ToHexStringLower(layer.NextNode.Span);
         var next = _node.Membership.Current.FindByEd25519(hex);
         if (next is null)
         {

@@ -35,8 +35,8 @@ public sealed class ClassificationVectorTests
                 break;
             case "relay_to_node":
                 Assert.Equal(OnionLayerKind.RelayToNode, outcome.Kind);
-                Assert.Equal(expected.Str("next_node_ed25519_hex"), Convert.ToHexStringLower(outcome.NextNode!));
-                Assert.Equal(expected.Str("ephemeral_key_hex"), Convert.ToHexStringLower(outcome.NextEphemeralKey!));
+                Assert.Equal(expected.Str("next_node_ed25519_hex"), Convert.ToHexStringLower(outcome.NextNode.Span));
+                Assert.Equal(expected.Str("ephemeral_key_hex"), Convert.ToHexStringLower(outcome.NextEphemeralKey.Span));
                 Assert.Equal(expected.EncType(), outcome.NextEncType);
                 Assert.Equal(expected.Str("ciphertext_utf8"), Encoding.UTF8.GetString(outcome.Blob.Span));
                 break;
@@ -78,7 +78,7 @@ public sealed class ClassificationVectorTests
         using var outcome = OnionProcessor.Classify(OnionFraming.Build("x"u8, Encoding.UTF8.GetBytes(json)));
         Assert.Equal(OnionLayerKind.RelayToNode, outcome.Kind);
         Assert.Equal(expected, outcome.NextEncType);
-        Assert.Equal("ffffeeeeddddccccbbbbaaaa9999888877776666555544443333222211110000", Convert.ToHexStringLower(outcome.NextNode!));
+        Assert.Equal("ffffeeeeddddccccbbbbaaaa9999888877776666555544443333222211110000", Convert.ToHexStringLower(outcome.NextNode.Span));
     }
 
     [Fact]

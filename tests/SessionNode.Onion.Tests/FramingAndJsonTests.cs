@@ -56,9 +56,29 @@ public sealed class FramingAndJsonTests
     public void Json_DuplicateKey_LaterWins()
     {
         Assert.True(OnionJson.TryParse("""{"enc_type":"gcm","enc_type":"xchacha20","hop_no":"x","hop_no":3}"""u8, out var c, out _));
-        Assert.Equal("xchacha20", c.EncType.Value);
+        Assert.Equal(SessionNode.Crypto.EncryptionType.XChaCha20, c.EncType.Value);
         Assert.Equal(JsonFieldState.Valid, c.HopNo.State);
         Assert.Equal(3, c.HopNo.Value);
+    }
+
+    [Fact]
+    public void Json_Keys_DecodedFromHex_EscapedOrNot_BadHexIsWrongType()
+    {
+        var hex = new string('a', 62) + "0F";
+        var json = "{\"ephemeral_key\":\"" + hex + "\",\"destination\":\"\\u0061" + hex[1..] + "\",\"enc_type\":\"g\\u0063m\"}";
+        Assert.True(OnionJson.TryParse(Encoding.UTF8.GetBytes(json), out var c, out _));
+        Assert.Equal(JsonFieldState.Valid, c.EphemeralKey.State);
+        var ephemeral = c.EphemeralKey.Value;
+        Assert.Equal(hex.ToLowerInvariant(), Convert.ToHexStringLower(ephemeral));
+        var destination = c.Destination.Value;
+        Assert.Equal(hex.ToLowerInvariant(), Convert.ToHexStringLower(destination));
+        Assert.Equal(SessionNode.Crypto.EncryptionType.AesGcm, c.EncType.Value);
+
+        Assert.True(OnionJson.TryParse("""{"ephemeral_key":"abcd","destination":1,"enc_type":"rot13"}"""u8, out c, out _));
+        Assert.Equal(JsonFieldState.WrongType, c.EphemeralKey.State);
+        Assert.Equal(JsonFieldState.WrongType, c.Destination.State);
+        Assert.Equal(JsonFieldState.WrongType, c.EncType.State);
+        Assert.Equal("rot13", c.UnknownEncType);
     }
 
     [Fact]
