@@ -68,7 +68,16 @@ internal sealed partial class GrpcPeerForwarder : IPeerForwarder
         {
             // The peer refused us (auth, membership disagreement): an answer, not an outage.
             _health.ReportSuccess(peer.Ed25519Hex);
-            return FailureEntry(((int)e.StatusCode).ToString(CultureInfo.InvariantCulture), "peer rejected the call: " + e.Status.Detail);
+            var code = e.StatusCode switch
+            {
+                StatusCode.Unauthenticated => "401",
+                StatusCode.PermissionDenied => "403",
+                StatusCode.InvalidArgument => "400",
+                StatusCode.ResourceExhausted => "507",
+                StatusCode.Unimplemented => "501",
+                _ => "500",
+            };
+            return FailureEntry(code, "peer rejected the call: " + e.Status.Detail);
         }
 
         _health.ReportSuccess(peer.Ed25519Hex);
