@@ -9,6 +9,7 @@ internal static class WorkloadCatalog
         new("store-100b", "unauthenticated store of 100-byte messages to namespace 0 of random 05 Session IDs", () => new StoreWorkload("store-100b", 100)),
         new("store-10kb", "the same with 10 KB (10 240-byte) messages", () => new StoreWorkload("store-10kb", 10 * 1024)),
         new("retrieve-50", "signed retrieve of mailboxes pre-filled with 50 messages of 100 bytes", () => new RetrieveWorkload()),
+        new("info", "the info method: a transport baseline (TLS, HTTP, JSON envelope) without storage or signatures", () => new InfoWorkload()),
         new("onion-1hop-store", "store-100b wrapped in a 1-hop onion request (target = destination), own ephemeral key per request", () => new OnionStoreWorkload("onion-1hop-store", hops: 1)),
         new("onion-3hop-store", "the same over 3 nodes: target -> another node -> the recipient's node (needs 3 nodes in different swarms)", () => new OnionStoreWorkload("onion-3hop-store", hops: 3)),
     ];
