@@ -26,6 +26,8 @@ COPY --from=build /app ./
 RUN mkdir /data && chown app:app /data && chmod 0700 /data
 USER app
 VOLUME ["/data"]
+# Bound glibc malloc arenas (RocksDB allocates from many threads; see benchmarks/README.md).
+ENV MALLOC_ARENA_MAX=2
 # 22021: client HTTPS; 22020: peer port.
 EXPOSE 22021 22020
 ENTRYPOINT ["/app/sessionnode"]

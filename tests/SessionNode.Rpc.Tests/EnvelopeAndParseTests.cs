@@ -124,7 +124,35 @@ public sealed class EnvelopeAndParseTests : IDisposable
     {
         var data = new string('A', 102_400);
         var r = await _f.CallAsync("store", $$"""{"pubkey":"{{Pk}}","timestamp":1700000000000,"ttl":86400000,"data":"{{data}}"}""");
-        Assert.Equal(200, r.Status);
+        Assert.True(r.Status == 200, r.BodyText);
+    }
+
+    [Theory]
+    [InlineData("SGVsbG8=", "SGVsbG8=")]
+    [InlineData("SGVsbG8", "SGVsbG8=")]
+    [InlineData("SGVsbG9=", "SGVsbG8=")]
+    [InlineData("/w==", "/w==")]
+    [InlineData("\\/w==", "/w==")]
+    [InlineData("", "")]
+    public async Task Store_DataEncodings_DecodeLikeTheStrictRules(string sent, string storedAs)
+    {
+        _f.SetNow(1_700_000_000_012);
+        var r = await _f.CallAsync("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"namespace\":-10,\"data\":\"" + sent + "\"}");
+        Assert.True(r.Status == 200, r.BodyText);
+        var got = await _f.CallAsync("retrieve", "{\"pubkey\":\"" + Pk + "\",\"namespace\":-10}");
+        Assert.Contains("\"data\":\"" + storedAs + "\"", got.BodyText, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("SGVs bG8=")]
+    [InlineData("SGVsbG8=\\n")]
+    [InlineData("SGVsbG8==")]
+    [InlineData("S")]
+    public async Task Store_DataNotStrictBase64_Rejected(string sent)
+    {
+        var r = await _f.CallAsync("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"" + sent + "\"}");
+        Assert.Equal(400, r.Status);
+        Assert.Equal("invalid request: Invalid 'data' value: not base64 encoded", r.BodyText);
     }
 
     [Fact]
