@@ -98,28 +98,26 @@ public sealed partial class RequestHandler
     {
         var sorted = hashes.Order(StringComparer.Ordinal).ToArray();
         var signature = Sign(NodeSignedMessages.WithValueAndHashes(account, value, sorted));
-        var json = RpcJson.Write(w =>
-        {
-            w.WriteStartObject();
-            WriteKeyed(w, key, () => WriteSortedStrings(w, key, sorted));
-            w.WriteEndObject();
-        });
+        var json = RpcJson.Write(w => WriteSignedEntry(w, key, signature, () => WriteSortedStrings(w, key, sorted)));
         return new LocalEntry(json, Failed: false, sorted.Length, null);
+    }
 
-        void WriteKeyed(Utf8JsonWriter writer, string name, Action writeList)
+    /// <summary>Writes <c>{key: value, "signature": …}</c> with the two keys in ordinal order ("deleted" &lt; "signature" &lt; "updated").</summary>
+    private static void WriteSignedEntry(Utf8JsonWriter w, string key, byte[] signature, Action writeValue)
+    {
+        w.WriteStartObject();
+        if (string.CompareOrdinal(key, "signature") < 0)
         {
-            // Keys sorted: "deleted" < "signature" < "updated".
-            if (string.CompareOrdinal(name, "signature") < 0)
-            {
-                writeList();
-                writer.WriteBase64String("signature", signature);
-            }
-            else
-            {
-                writer.WriteBase64String("signature", signature);
-                writeList();
-            }
+            writeValue();
+            w.WriteBase64String("signature", signature);
         }
+        else
+        {
+            w.WriteBase64String("signature", signature);
+            writeValue();
+        }
+
+        w.WriteEndObject();
     }
 
     /// <summary>
@@ -135,33 +133,16 @@ public sealed partial class RequestHandler
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (g.Key, Hashes: g.Select(p => p.Hash).Order(StringComparer.Ordinal).ToArray()))
             .ToArray();
-        var json = RpcJson.Write(w =>
+        var json = RpcJson.Write(w => WriteSignedEntry(w, key, signature, () =>
         {
-            w.WriteStartObject();
-            void WriteMap()
+            w.WriteStartObject(key);
+            foreach (var (ns, hashes) in groups)
             {
-                w.WriteStartObject(key);
-                foreach (var (ns, hashes) in groups)
-                {
-                    WriteSortedStrings(w, ns, hashes);
-                }
-
-                w.WriteEndObject();
-            }
-
-            if (string.CompareOrdinal(key, "signature") < 0)
-            {
-                WriteMap();
-                w.WriteBase64String("signature", signature);
-            }
-            else
-            {
-                w.WriteBase64String("signature", signature);
-                WriteMap();
+                WriteSortedStrings(w, ns, hashes);
             }
 
             w.WriteEndObject();
-        });
+        }));
         return new LocalEntry(json, Failed: false, all.Length, null);
     }
 }
