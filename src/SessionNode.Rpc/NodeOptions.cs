@@ -18,6 +18,12 @@ public sealed class NodeOptions
     /// <summary>Peer (gRPC) port advertised as port_omq/port_quic; 0 picks a free port. Default: 22020.</summary>
     public int PeerPort { get; init; } = 22020;
 
+    /// <summary>
+    /// Admin HTTP port on 127.0.0.1 only (<c>GET /stats</c>, <c>POST /check_reachability</c>); 0 picks a
+    /// free port (tests), negative disables. Default: 22030.
+    /// </summary>
+    public int AdminPort { get; init; } = 22030;
+
     /// <summary>IPv4 address advertised to clients in swarm lists; empty means <see cref="BindIp"/>. Default: empty.</summary>
     public string PublicIp { get; init; } = string.Empty;
 

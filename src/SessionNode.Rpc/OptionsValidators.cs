@@ -54,6 +54,16 @@ internal sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
             errors.Add($"Node:PeerPort {options.PeerPort} is not a port number (0-65535).");
         }
 
+        if (options.AdminPort > 65535)
+        {
+            errors.Add($"Node:AdminPort {options.AdminPort} is not a port number (0-65535, or negative to disable).");
+        }
+
+        if (options.AdminPort > 0 && (options.AdminPort == options.HttpsPort || options.AdminPort == options.PeerPort))
+        {
+            errors.Add("Node:AdminPort must differ from Node:HttpsPort and Node:PeerPort.");
+        }
+
         if (options.PeerPort != 0 && options.PeerPort == options.HttpsPort)
         {
             errors.Add("Node:PeerPort must differ from Node:HttpsPort (the peer listener is a separate HTTP/2 gRPC listener).");

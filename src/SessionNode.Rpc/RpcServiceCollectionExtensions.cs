@@ -1,10 +1,13 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SessionNode.Crypto;
 using SessionNode.Onion;
+using SessionNode.Rpc.Admin;
 using SessionNode.Rpc.Peers;
 using SessionNode.Swarm;
 
@@ -43,6 +46,9 @@ public static class RpcServiceCollectionExtensions
         services.AddSingleton<IOnionForwarder, GrpcOnionForwarder>(); // relay to the next node over the peer channel (onion.md §7)
         services.AddSingleton<IOnionRelayHandler, OnionRelayHandler>(); // receiving side of the peer Relay RPC
         services.AddHostedService<NodeLifecycleService>();
+        services.AddSingleton<AdminListener>(); // loopback admin listener: GET /stats and other operator routes
+        services.AddSingleton<IPostConfigureOptions<KestrelServerOptions>>(sp => sp.GetRequiredService<AdminListener>());
+        services.AddSingleton<IStatsContributor, NodeStatsContributor>();
         return services;
     }
 
@@ -59,6 +65,12 @@ public static class RpcServiceCollectionExtensions
                 context.Response.Headers.Server = NodeState.ServerHeader;
                 return next(context);
             });
+            app.Use(static (context, next) =>
+            {
+                // Admin routes only on the admin listener, and nothing else there.
+                var isAdminRoute = context.GetEndpoint()?.Metadata.GetMetadata<AdminEndpointMetadata>() is not null;
+                return isAdminRoute == AdminEndpoints.IsAdminPort(context) ? next(context) : ClientEndpoints.NotFoundAsync(context);
+            });
         }
 
         // Handlers are resolved per request (singletons, so a lookup), not at map time: mapping must not
@@ -68,6 +80,7 @@ public static class RpcServiceCollectionExtensions
         endpoints.Map("/get_stats/v1", ClientEndpoints.GetStatsAsync);
         endpoints.Map("/onion_req/v2", static ctx => ctx.RequestServices.GetRequiredService<OnionEndpoint>().HandleAsync(ctx));
         endpoints.MapSessionNodePeers();
+        endpoints.MapSessionNodeAdmin();
         endpoints.MapFallback(ClientEndpoints.NotFoundAsync);
         return endpoints;
     }

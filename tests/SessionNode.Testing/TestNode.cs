@@ -55,6 +55,9 @@ public sealed class TestNode : IAsyncDisposable
     /// <summary>https://127.0.0.1:&lt;port&gt;/</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>http://127.0.0.1:&lt;admin port&gt;/ (the loopback admin listener: GET /stats).</summary>
+    public Uri AdminAddress => new($"http://127.0.0.1:{Services.GetRequiredService<SessionNode.Rpc.Admin.AdminListener>().BoundPort}/");
+
     /// <summary>The node's data folder.</summary>
     public string DataDir { get; }
 
@@ -85,6 +88,7 @@ public sealed class TestNode : IAsyncDisposable
             ["Node:BindIp"] = "127.0.0.1",
             ["Node:HttpsPort"] = "0",
             ["Node:PeerPort"] = "0",
+            ["Node:AdminPort"] = "0",
             ["Rpc:RateLimitEnabled"] = options.RateLimitEnabled ? "true" : "false",
             ["Daemon:LogLevel"] = options.LogLevel,
         };

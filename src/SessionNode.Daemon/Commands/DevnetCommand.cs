@@ -134,7 +134,7 @@ internal static class DevnetCommand
             var index = _nodes.Count == 0 ? 0 : _nodes.Max(n => n.Index) + 1;
             var dataDir = Path.Combine(Dir, "node-" + index.ToString(CultureInfo.InvariantCulture));
             using var key = NodeKeyFile.LoadOrCreate(Path.Combine(dataDir, "key_ed25519"), out _);
-            var node = new DevnetNode(index, dataDir, key.PublicKeyHex, swarmId ?? SwarmId(index / swarmSize), FreePort(), FreePort());
+            var node = new DevnetNode(index, dataDir, key.PublicKeyHex, swarmId ?? SwarmId(index / swarmSize), FreePort(), FreePort(), FreePort());
             _nodes.Add(node);
             return node;
         }
@@ -168,7 +168,8 @@ internal static class DevnetCommand
             }
 
             foreach (var a in (string[])["run", "--data-dir", node.DataDir, "--bind-ip", "127.0.0.1", "--https-port", node.HttpsPort.ToString(CultureInfo.InvariantCulture),
-                "--peer-port", node.PeerPort.ToString(CultureInfo.InvariantCulture), "--disable-rate-limit", "--log-level", "info"])
+                "--peer-port", node.PeerPort.ToString(CultureInfo.InvariantCulture),
+                "--admin-port", node.AdminPort.ToString(CultureInfo.InvariantCulture), "--disable-rate-limit", "--log-level", "info"])
             {
                 start.ArgumentList.Add(a);
             }
@@ -251,7 +252,7 @@ internal static class DevnetCommand
     }
 
     /// <summary>One node of the devnet and its process.</summary>
-    private sealed class DevnetNode(int index, string dataDir, string ed25519Hex, ulong swarmId, int httpsPort, int peerPort)
+    private sealed class DevnetNode(int index, string dataDir, string ed25519Hex, ulong swarmId, int httpsPort, int peerPort, int adminPort)
     {
         private Process? _process;
         private StreamWriter? _log;
@@ -267,6 +268,8 @@ internal static class DevnetCommand
         public int HttpsPort { get; } = httpsPort;
 
         public int PeerPort { get; } = peerPort;
+
+        public int AdminPort { get; } = adminPort;
 
         public string HttpsUrl => string.Create(CultureInfo.InvariantCulture, $"https://127.0.0.1:{HttpsPort}");
 

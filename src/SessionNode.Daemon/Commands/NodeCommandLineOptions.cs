@@ -40,6 +40,12 @@ internal sealed class NodeCommandLineOptions
         Description = $"Peer (gRPC) port advertised to the network; --omq-port/--lmq-port are the reference's names. [Node:PeerPort, default: {NodeDefaults.PeerPort}]",
     };
 
+    public Option<int> AdminPort { get; } = new("--admin-port")
+    {
+        HelpName = "PORT",
+        Description = $"Admin HTTP port on 127.0.0.1 (GET /stats, check-reachability); 0 picks a free one, negative disables. [Node:AdminPort, default: {NodeDefaults.AdminPort}]",
+    };
+
     public Option<string> PublicIp { get; } = new("--public-ip")
     {
         HelpName = "IPV4",
@@ -103,7 +109,7 @@ internal sealed class NodeCommandLineOptions
     /// <summary>Every option, in help order.</summary>
     public IReadOnlyList<Option> All =>
     [
-        DataDir, BindIp, HttpsPort, PeerPort, PublicIp, LogLevel, ConfigFile, DisableRateLimit, HardFork,
+        DataDir, BindIp, HttpsPort, PeerPort, AdminPort, PublicIp, LogLevel, ConfigFile, DisableRateLimit, HardFork,
         StorageMaxBytes, ForceStart, Testnet, StatsAccessKeys, OxendRpc,
     ];
 
@@ -137,6 +143,7 @@ internal sealed class NodeCommandLineOptions
         Set(DataDir, "Node:DataDir", v => v);
         Set(BindIp, "Node:BindIp", v => v);
         Set(PeerPort, "Node:PeerPort", Invariant);
+        Set(AdminPort, "Node:AdminPort", Invariant);
         Set(PublicIp, "Node:PublicIp", v => v);
         Set(ForceStart, "Node:ForceStart", Invariant);
         Set(LogLevel, "Daemon:LogLevel", v => v.ToLowerInvariant());
