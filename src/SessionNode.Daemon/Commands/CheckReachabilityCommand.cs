@@ -145,7 +145,12 @@ internal static class CheckReachabilityCommand
     private static async Task PrintTableAsync(TextWriter output, JsonElement root, JsonElement peers)
     {
         var node = root.GetProperty("node").GetString() ?? string.Empty;
-        await output.WriteLineAsync($"Reachability of node {node[..Math.Min(16, node.Length)]}… (advertised {root.GetProperty("ip").GetString()}, https {root.GetProperty("https_port").GetInt32()}, peer {root.GetProperty("peer_port").GetInt32()}), tested now by {peers.GetArrayLength()} peer(s):");
+        var ownPorts = new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["https"] = root.GetProperty("https_port").GetInt32(),
+            ["grpc"] = root.GetProperty("peer_port").GetInt32(),
+        };
+        await output.WriteLineAsync($"Reachability of node {node[..Math.Min(16, node.Length)]}… (listening on https {ownPorts["https"]}, peer {ownPorts["grpc"]}), tested now by {peers.GetArrayLength()} peer(s) at the address and ports they know for it:");
         if (peers.GetArrayLength() == 0)
         {
             await output.WriteLineAsync("No other service node is known to this node; nothing was tested.");
@@ -171,6 +176,11 @@ internal static class CheckReachabilityCommand
                 var verdict = r.GetProperty("reached").GetBoolean()
                     ? string.Create(CultureInfo.InvariantCulture, $"reached ({r.GetProperty("latency_ms").GetDouble():0.#} ms)")
                     : $"NOT reached ({r.GetProperty("error").GetString()})";
+                if (transport is not null && ownPorts.TryGetValue(transport, out var own) && own != port)
+                {
+                    verdict += $" [the network advertises this port; this node listens on {own}]";
+                }
+
                 await output.WriteLineAsync($"{name,-18} {swarm,-16} {transport,-9} {port,5}  {verdict}");
             }
         }

@@ -221,6 +221,6 @@ public sealed class ReachabilityProbe : IDisposable
             inner = next;
         }
 
-        return inner == e ? e.Message : $"{e.Message} ({inner.Message})";
+        return inner == e || e.Message.Contains(inner.Message, StringComparison.Ordinal) ? e.Message : $"{e.Message} ({inner.Message})";
     }
 }
