@@ -134,6 +134,39 @@ public sealed class ReachabilityTests
         await WaitUntilAsync(() => !health.IsUnreachable(stopped), "the restarted peer to be reachable for replication");
     }
 
+    [Fact]
+    public async Task Tester_OxendMode_ReportsEveryResultToOxend()
+    {
+        await using var oxend = await FakeOxend.StartAsync(Ct);
+        using var root = new TempDirectory("sessionnode-reach-oxend-");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Network:Mode"] = "oxend",
+            ["Network:OxendRpcUrl"] = oxend.Url,
+            ["Network:OxendPollInterval"] = "00:00:00.100",
+            ["Reachability:Tick"] = "00:00:00.020",
+            ["Reachability:RandomTestMean"] = "00:00:00.100",
+            ["Reachability:RandomTestStdDev"] = "00:00:00.020",
+        };
+        await using var n0 = await TestNode.StartAsync(new TestNodeOptions { DataDir = root.Combine("node-0"), Settings = settings }, Ct);
+        await using var n1 = await TestNode.StartAsync(new TestNodeOptions { DataDir = root.Combine("node-1"), Settings = settings }, Ct);
+        var closed = ClosedPort();
+        oxend.SetNodes(
+        [
+            new FakeOxendNode(n0.PublicKeyHex, X25519Of(n0), "127.0.0.1", n0.BaseAddress.Port, PeerPortOf(n0), 0),
+            new FakeOxendNode(n1.PublicKeyHex, X25519Of(n1), "127.0.0.1", n1.BaseAddress.Port, PeerPortOf(n1), 0),
+            new FakeOxendNode(new string('7', 64), new string('8', 64), "127.0.0.1", closed, closed, 0), // registered, but nothing listens
+        ]);
+
+        await WaitUntilAsync(
+            () => oxend.PeerReports.Any(r => r.Pubkey == n1.PublicKeyHex && r.Passed)
+                && oxend.PeerReports.Any(r => r.Pubkey == n0.PublicKeyHex && r.Passed)
+                && oxend.PeerReports.Any(r => r.Pubkey == new string('7', 64) && !r.Passed),
+            "both nodes to report passed tests of each other and a failed test of the dead node");
+        Assert.All(oxend.PeerReports, r => Assert.Equal("storage", r.Type));
+        Assert.DoesNotContain(oxend.PeerReports, r => r.Pubkey != new string('7', 64) && !r.Passed);
+    }
+
     private static async Task<JsonDocument> CheckAsync(TestNode node, int sample)
     {
         using var http = new HttpClient { BaseAddress = node.AdminAddress };
@@ -147,6 +180,12 @@ public sealed class ReachabilityTests
     {
         using var http = new HttpClient { BaseAddress = node.AdminAddress };
         return JsonDocument.Parse(await http.GetStringAsync(new Uri("stats", UriKind.Relative), Ct));
+    }
+
+    private static string X25519Of(TestNode node)
+    {
+        using var x = node.Keys.ToX25519();
+        return Convert.ToHexStringLower(x.PublicKey);
     }
 
     /// <summary>A loopback port nothing listens on (bound once, then released).</summary>
