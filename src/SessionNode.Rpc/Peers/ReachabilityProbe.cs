@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,11 @@ namespace SessionNode.Rpc.Peers;
 /// <param name="Reached">True if the peer answered as expected.</param>
 /// <param name="Error">Why not, when not reached.</param>
 /// <param name="Latency">Time until the answer or the failure.</param>
-public readonly record struct TransportResult(string Transport, string Ip, int Port, bool Reached, string? Error, TimeSpan Latency);
+/// <param name="Unanswered">
+/// True when nothing answered at all (connection refused or reset, timeout): the kind of failure that
+/// says the node is down, as opposed to a wrong or unexpected answer.
+/// </param>
+public readonly record struct TransportResult(string Transport, string Ip, int Port, bool Reached, string? Error, TimeSpan Latency, bool Unanswered = false);
 
 /// <summary>Both sub-tests of one reachability test (swarm.md §12.2 as recommended there: HTTPS ping + gRPC Ping).</summary>
 public readonly record struct ReachabilityReport(TransportResult Https, TransportResult Grpc)
@@ -84,6 +89,7 @@ public sealed class ReachabilityProbe : IDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.TestTimeout);
         string? error;
+        var unanswered = false;
         try
         {
             using var request = CreatePingRequest(peer);
@@ -92,14 +98,14 @@ public sealed class ReachabilityProbe : IDisposable
         }
         catch (HttpRequestException e)
         {
-            error = Describe(e);
+            (error, unanswered) = (Describe(e), true);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            error = $"no answer within {_options.TestTimeout.TotalSeconds:0.###} s";
+            (error, unanswered) = (NoAnswer(), true);
         }
 
-        return new TransportResult(HttpsTransport, peer.Ip, peer.HttpsPort, error is null, error, _time.GetElapsedTime(started));
+        return new TransportResult(HttpsTransport, peer.Ip, peer.HttpsPort, error is null, error, _time.GetElapsedTime(started), unanswered);
     }
 
     /// <summary>The gRPC sub-test (<c>Ping</c>, authenticating first if needed).</summary>
@@ -109,6 +115,7 @@ public sealed class ReachabilityProbe : IDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.TestTimeout);
         string? error = null;
+        var unanswered = false;
         try
         {
             if (freshConnection)
@@ -120,22 +127,28 @@ public sealed class ReachabilityProbe : IDisposable
                 await _client.PingAsync(peer, timeout.Token);
             }
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.PermissionDenied)
+        {
+            // Only the peer itself says this (it does not list us yet, e.g. an older membership view):
+            // its peer port answered, which is what this sub-test asks (swarm.md §12.2: any reply).
+        }
         catch (RpcException e) when (e.StatusCode is StatusCode.Cancelled or StatusCode.DeadlineExceeded && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            error = $"no answer within {_options.TestTimeout.TotalSeconds:0.###} s";
+            (error, unanswered) = (NoAnswer(), true);
         }
         catch (RpcException e)
         {
-            error = e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is { } inner
+            unanswered = e.StatusCode == StatusCode.Unavailable;
+            error = unanswered && e.Status.DebugException is { } inner
                 ? Describe(inner)
                 : $"{e.StatusCode}: {e.Status.Detail}";
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            error = $"no answer within {_options.TestTimeout.TotalSeconds:0.###} s";
+            (error, unanswered) = (NoAnswer(), true);
         }
 
-        return new TransportResult(GrpcTransport, peer.Ip, peer.PeerPort, error is null, error, _time.GetElapsedTime(started));
+        return new TransportResult(GrpcTransport, peer.Ip, peer.PeerPort, error is null, error, _time.GetElapsedTime(started), unanswered);
     }
 
     /// <summary>The HTTPS ping request: empty POST, <c>Host</c> = the peer's <c>.snode</c> name, connection closed after.</summary>
@@ -182,6 +195,8 @@ public sealed class ReachabilityProbe : IDisposable
 
         return key.AsSpan().SequenceEqual(peer.Legacy) || key.AsSpan().SequenceEqual(peer.Ed25519);
     }
+
+    private string NoAnswer() => string.Create(CultureInfo.InvariantCulture, $"no answer within {_options.TestTimeout.TotalSeconds:0.###} s");
 
     /// <summary>Closes the HTTP handler.</summary>
     public void Dispose() => _http.Dispose();

@@ -11,8 +11,9 @@ namespace SessionNode.Rpc.Peers;
 /// pings (§12.6, logging only) and, while this node is in a swarm, starts the tests the
 /// <see cref="ReachabilitySchedule"/> says are due (HTTPS ping + gRPC Ping via
 /// <see cref="ReachabilityProbe"/>, in the background so a slow peer does not delay the tick). Results go
-/// back to the schedule (backoff), to <see cref="PeerHealth"/> (a failed gRPC sub-test makes the peer
-/// known unreachable for replication; the replication pump's probes take it from there) and, in
+/// back to the schedule (backoff), to <see cref="PeerHealth"/> (an unanswered gRPC sub-test counts as a
+/// failed peer call, so two in a row make the peer known unreachable for replication and the
+/// replication pump's probes take it from there; a passed one marks it reachable) and, in
 /// <c>oxend</c> mode, to oxend's <c>report_peer_status</c>. Owns only the set of running tests.
 /// </summary>
 internal sealed partial class ReachabilityTester : BackgroundService
@@ -159,10 +160,12 @@ internal sealed partial class ReachabilityTester : BackgroundService
         {
             _health.ReportSuccess(peer.Ed25519Hex);
         }
-        else
+        else if (report.Grpc.Unanswered)
         {
-            // A failed test already waited out its timeout: known unreachable at once.
-            _health.ReportFailure(peer.Ed25519Hex, refused: true);
+            // Counted like a failed replication call: two in a row (from either source) make the peer
+            // known unreachable. Wrong or unexpected answers (a closing connection, auth) say nothing
+            // about whether replication can reach the peer and are not counted.
+            _health.ReportFailure(peer.Ed25519Hex, refused: false);
         }
 
         if (report.Passed)
@@ -175,7 +178,14 @@ internal sealed partial class ReachabilityTester : BackgroundService
         else
         {
             var failed = report.Https.Reached ? report.Grpc : report.Https;
-            LogPeerFailed(_logger, peer.Ed25519Hex[..8], failed.Transport, failed.Ip, failed.Port, failed.Error ?? string.Empty, target.PreviousFailures + 1);
+            if (target.PreviousFailures == 0)
+            {
+                LogPeerFailed(_logger, peer.Ed25519Hex[..8], failed.Transport, failed.Ip, failed.Port, failed.Error ?? string.Empty);
+            }
+            else
+            {
+                LogPeerStillFailing(_logger, peer.Ed25519Hex[..8], failed.Transport, failed.Ip, failed.Port, failed.Error ?? string.Empty, target.PreviousFailures + 1);
+            }
         }
 
         await ReportToOxendAsync(peer, report.Passed, stoppingToken);
@@ -210,8 +220,11 @@ internal sealed partial class ReachabilityTester : BackgroundService
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reachability test of peer {Peer}… failed ({Transport} {Ip}:{Port}: {Error}); {Failures} failure(s) in a row")]
-    private static partial void LogPeerFailed(ILogger logger, string peer, string transport, string ip, int port, string error, int failures);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reachability test of peer {Peer}… failed ({Transport} {Ip}:{Port}: {Error}); retesting with backoff")]
+    private static partial void LogPeerFailed(ILogger logger, string peer, string transport, string ip, int port, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Reachability test of peer {Peer}… failed ({Transport} {Ip}:{Port}: {Error}); {Failures} failures in a row")]
+    private static partial void LogPeerStillFailing(ILogger logger, string peer, string transport, string ip, int port, string error, int failures);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Peer {Peer}… passes reachability tests again after {Failures} failure(s)")]
     private static partial void LogPeerPassed(ILogger logger, string peer, int failures);
