@@ -30,4 +30,36 @@ public static class ZBase32
 
         return new string(chars, 0, o);
     }
+
+    /// <summary>
+    /// Decodes <paramref name="text"/> (lowercase alphabet); trailing bits that do not fill a byte are
+    /// dropped. False on a character outside the alphabet.
+    /// </summary>
+    public static bool TryDecode(string text, out byte[] data)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        data = new byte[text.Length * 5 / 8];
+        int acc = 0, bits = 0, o = 0;
+        foreach (var c in text)
+        {
+            var v = Alphabet.IndexOf(c, StringComparison.Ordinal);
+            if (v < 0)
+            {
+                data = [];
+                return false;
+            }
+
+            acc = (acc << 5) | v;
+            bits += 5;
+            if (bits >= 8)
+            {
+                bits -= 8;
+                data[o++] = (byte)(acc >> bits);
+            }
+
+            acc &= (1 << bits) - 1;
+        }
+
+        return true;
+    }
 }

@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using SessionNode.Core;
+using SessionNode.Swarm;
 
 namespace SessionNode.Rpc;
 
@@ -24,15 +25,17 @@ public sealed class ClientEndpoints
     private readonly NodeState _node;
     private readonly ClientRateLimiter _limiter;
     private readonly IOptionsMonitor<RpcOptions> _options;
+    private readonly IncomingPingMonitor _pings;
     private int _inFlight;
 
     /// <summary>Creates the endpoints.</summary>
-    public ClientEndpoints(RequestHandler handler, NodeState node, ClientRateLimiter limiter, IOptionsMonitor<RpcOptions> options)
+    public ClientEndpoints(RequestHandler handler, NodeState node, ClientRateLimiter limiter, IOptionsMonitor<RpcOptions> options, IncomingPingMonitor pings)
     {
         _handler = handler;
         _node = node;
         _limiter = limiter;
         _options = options;
+        _pings = pings;
     }
 
     /// <summary><c>/storage_rpc/v1</c>.</summary>
@@ -109,7 +112,7 @@ public sealed class ClientEndpoints
         }
     }
 
-    /// <summary><c>POST /ping_test/v1</c>: 200, empty, with the node's legacy key header.</summary>
+    /// <summary><c>POST /ping_test/v1</c>: 200, empty, with the node's legacy key header; recorded as an incoming HTTPS ping (swarm.md §12.6).</summary>
     public Task PingTestAsync(HttpContext http)
     {
         if (!HttpMethods.IsPost(http.Request.Method))
@@ -117,6 +120,7 @@ public sealed class ClientEndpoints
             return NotFoundAsync(http);
         }
 
+        _pings.Record(PingTransport.Https);
         http.Response.Headers["X-Oxen-Snode-Pubkey"] = Convert.ToBase64String(_node.Keys.PublicKey);
         return WriteTextAsync(http, 200, string.Empty);
     }

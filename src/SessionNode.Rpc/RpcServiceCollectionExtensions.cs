@@ -49,6 +49,8 @@ public static class RpcServiceCollectionExtensions
         services.AddSingleton<AdminListener>(); // loopback admin listener: GET /stats and other operator routes
         services.AddSingleton<IPostConfigureOptions<KestrelServerOptions>>(sp => sp.GetRequiredService<AdminListener>());
         services.AddSingleton<IStatsContributor, NodeStatsContributor>();
+        services.AddSingleton<IStatsContributor, ReachabilityStatsContributor>();
+        services.AddSingleton<ReachabilityCheck>(); // POST /check_reachability
         return services;
     }
 

@@ -53,11 +53,11 @@ public sealed class CheckConfigTests
     public async Task CheckConfig_ReferenceAliases_MapToTheSameKeys()
     {
         var result = await Cli.RunAsync(
-            "check-config", "--port", "22031", "--lmq-port", "22030", "--log-level", "DEBUG", "--disable-rate-limit",
+            "check-config", "--port", "22031", "--lmq-port", "22029", "--log-level", "DEBUG", "--disable-rate-limit",
             "--hf", "19.3", "--force-start", "--testnet", "--stats-access-key", new string('a', 64), "--stats-access-key", new string('b', 64));
 
         Assert.True(result.ExitCode == 0, result.Error);
-        Assert.Contains("HttpsPort=22031, PeerPort=22030", result.Output);
+        Assert.Contains("HttpsPort=22031, PeerPort=22029", result.Output);
         Assert.Contains("ForceStart=True", result.Output);
         Assert.Contains("RateLimitEnabled=False, HardForkMajor=19, HardForkMinor=3", result.Output);
         Assert.Contains("LogLevel=debug, Testnet=True", result.Output);

@@ -18,16 +18,20 @@ public sealed record FakeOxendNode(string Ed25519Hex, string? X25519Hex, string 
     public string LegacyHex => Ed25519Hex;
 }
 
+/// <summary>One <c>report_peer_status</c> call received by the fake oxend.</summary>
+public sealed record FakeOxendPeerReport(string Type, string Pubkey, bool Passed);
+
 /// <summary>
 /// An oxend test double on loopback (plain HTTP, port 0): <c>POST /json_rpc</c> answers
 /// <c>get_service_nodes</c> with the shapes of swarm.md §2.2, including <c>"unchanged": true</c> when the
-/// caller's <c>poll_block_hash</c> is the current block. Tests change the node list with
+/// caller's <c>poll_block_hash</c> is the current block, and records <c>report_peer_status</c> calls. Tests change the node list with
 /// <see cref="SetNodes"/>, which mines a new block.
 /// </summary>
 public sealed class FakeOxend : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Lock _lock = new();
+    private readonly List<FakeOxendPeerReport> _peerReports = [];
     private IReadOnlyList<FakeOxendNode> _nodes = [];
     private long _height = 100;
     private string _blockHash = NewHash(100);
@@ -37,8 +41,20 @@ public sealed class FakeOxend : IAsyncDisposable
     /// <summary>http://127.0.0.1:port (use as <c>Network:OxendRpcUrl</c>).</summary>
     public string Url { get; private set; } = string.Empty;
 
-    /// <summary>Requests received so far.</summary>
+    /// <summary><c>get_service_nodes</c> requests received so far.</summary>
     public int Requests { get; private set; }
+
+    /// <summary><c>report_peer_status</c> calls received so far (swarm.md §12.5), oldest first.</summary>
+    public IReadOnlyList<FakeOxendPeerReport> PeerReports
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _peerReports];
+            }
+        }
+    }
 
     /// <summary>Requests that carried the current block hash as <c>poll_block_hash</c>.</summary>
     public int UnchangedAnswers { get; private set; }
@@ -83,6 +99,27 @@ public sealed class FakeOxend : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         using var doc = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        var method = doc.RootElement.GetProperty("method").GetString();
+        if (method == "report_peer_status")
+        {
+            // Not counted in Requests, which counts the membership polls.
+            var prm = doc.RootElement.GetProperty("params");
+            lock (_lock)
+            {
+                if (Failing)
+                {
+                    context.Response.StatusCode = 500;
+                    return;
+                }
+
+                _peerReports.Add(new FakeOxendPeerReport(prm.GetProperty("type").GetString()!, prm.GetProperty("pubkey").GetString()!, prm.GetProperty("passed").GetBoolean()));
+            }
+
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"result\":{\"status\":\"OK\"}}", context.RequestAborted);
+            return;
+        }
+
         string answer;
         lock (_lock)
         {
@@ -93,7 +130,6 @@ public sealed class FakeOxend : IAsyncDisposable
                 return;
             }
 
-            var method = doc.RootElement.GetProperty("method").GetString();
             if (method != "get_service_nodes")
             {
                 answer = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = "0", ["error"] = new JsonObject { ["code"] = -32601, ["message"] = "Method not found" } }.ToJsonString();

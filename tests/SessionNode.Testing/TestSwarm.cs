@@ -88,6 +88,18 @@ public sealed class TestSwarm : IAsyncDisposable
         await WaitConvergedAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Advertises <paramref name="httpsPort"/> as node <paramref name="index"/>'s HTTPS port in the
+    /// network file (null: its real port again) and waits until every node sees it. The node itself keeps
+    /// using its real port (a node's own record always carries its bound ports).
+    /// </summary>
+    public async Task AdvertiseHttpsPortAsync(int index, int? httpsPort, CancellationToken cancellationToken = default)
+    {
+        _members[index].AdvertisedHttpsPort = httpsPort;
+        WriteNetworkFile();
+        await WaitConvergedAsync(cancellationToken);
+    }
+
     /// <summary>Stops node <paramref name="index"/>, keeping its data folder and ports (it stays in the network file).</summary>
     public async Task StopNodeAsync(int index)
     {
@@ -187,7 +199,7 @@ public sealed class TestSwarm : IAsyncDisposable
         {
             var m = _members[i];
             sb.Append(i == 0 ? string.Empty : ",")
-              .Append(CultureInfo.InvariantCulture, $"{{\"pubkey_ed25519\":\"{m.Ed25519Hex}\",\"ip\":\"127.0.0.1\",\"port_https\":{m.HttpsPort},\"port_peer\":{m.PeerPort},\"swarm_id\":{m.SwarmId}}}");
+              .Append(CultureInfo.InvariantCulture, $"{{\"pubkey_ed25519\":\"{m.Ed25519Hex}\",\"ip\":\"127.0.0.1\",\"port_https\":{m.AdvertisedHttpsPort ?? m.HttpsPort},\"port_peer\":{m.PeerPort},\"swarm_id\":{m.SwarmId}}}");
         }
 
         sb.Append("]}");
@@ -209,7 +221,8 @@ public sealed class TestSwarm : IAsyncDisposable
     {
         var view = node.Services.GetRequiredService<Membership>().Current;
         return _members.All(m => view.FindByEd25519(m.Ed25519Hex) is { } r
-            && r.HttpsPort == m.HttpsPort && r.PeerPort == m.PeerPort && r.SwarmId == m.SwarmId);
+            && r.HttpsPort == (m.Node == node ? m.HttpsPort : m.AdvertisedHttpsPort ?? m.HttpsPort)
+            && r.PeerPort == m.PeerPort && r.SwarmId == m.SwarmId);
     }
 
     private sealed class Member(string dataDir, string ed25519Hex, ulong swarmId)
@@ -221,6 +234,8 @@ public sealed class TestSwarm : IAsyncDisposable
         public ulong SwarmId { get; set; } = swarmId;
 
         public int HttpsPort { get; set; }
+
+        public int? AdvertisedHttpsPort { get; set; }
 
         public int PeerPort { get; set; }
 

@@ -35,6 +35,7 @@ public static class SessionNodeCli
 
         root.Add(RunCommand.Create(options));
         root.Add(CheckConfigCommand.Create(options));
+        root.Add(CheckReachabilityCommand.Create(options));
         root.Add(ClientCommand.Create());
         root.Add(DevnetCommand.Create());
 

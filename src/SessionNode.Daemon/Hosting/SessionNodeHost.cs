@@ -103,6 +103,14 @@ public static class SessionNodeHost
         return builder.Build();
     }
 
+    /// <summary>The node's configuration from <paramref name="sources"/> and the environment, without building a node (operator commands).</summary>
+    internal static ConfigurationManager BuildConfiguration(NodeConfigurationSources sources)
+    {
+        var configuration = new ConfigurationManager();
+        AddConfiguration(configuration, sources);
+        return configuration;
+    }
+
     private static void AddConfiguration(ConfigurationManager configuration, NodeConfigurationSources sources)
     {
         // Lowest precedence first; see NodeConfigurationSources.

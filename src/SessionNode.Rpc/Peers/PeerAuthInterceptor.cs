@@ -7,8 +7,8 @@ namespace SessionNode.Rpc.Peers;
 /// <summary>
 /// Checks the <c>sn-token</c> of every peer RPC except <c>Authenticate</c>: HMAC and expiry
 /// (<c>Unauthenticated</c>), then that the caller is still in the current membership
-/// (<c>PermissionDenied</c>): Replicate and PushMessages need a member of some swarm, Relay and Ping
-/// any known node. The caller's record is left in <see cref="ServerCallContext.UserState"/>.
+/// (<c>PermissionDenied</c>): Replicate and PushMessages need a member of some swarm, Relay, Ping and
+/// Reachability.TestMe any known node. The caller's record is left in <see cref="ServerCallContext.UserState"/>.
 /// </summary>
 internal sealed class PeerAuthInterceptor : Interceptor
 {

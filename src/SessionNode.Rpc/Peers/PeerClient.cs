@@ -37,20 +37,34 @@ public sealed partial class PeerClient : IDisposable
     public Task<ReplicateResponse> ReplicateAsync(ServiceNodeRecord peer, string method, ReadOnlyMemory<byte> parameters, long validateAtMs, CancellationToken cancellationToken)
     {
         var request = new ReplicateRequest { Method = method, Params = ByteString.CopyFrom(parameters.Span), ValidateAtMs = validateAtMs };
-        return CallAsync(peer, (stub, options) => stub.ReplicateAsync(request, options), cancellationToken);
+        return CallAsync(peer, (c, options) => c.Stub.ReplicateAsync(request, options), cancellationToken);
     }
 
     /// <summary>Pushes a batch of messages and revocations.</summary>
     public Task<PushResponse> PushAsync(ServiceNodeRecord peer, PushRequest request, CancellationToken cancellationToken) =>
-        CallAsync(peer, (stub, options) => stub.PushMessagesAsync(request, options), cancellationToken);
+        CallAsync(peer, (c, options) => c.Stub.PushMessagesAsync(request, options), cancellationToken);
 
     /// <summary>Relays an onion hop to <paramref name="peer"/>.</summary>
     public Task<RelayResponse> RelayAsync(ServiceNodeRecord peer, RelayRequest request, CancellationToken cancellationToken) =>
-        CallAsync(peer, (stub, options) => stub.RelayAsync(request, options), cancellationToken);
+        CallAsync(peer, (c, options) => c.Stub.RelayAsync(request, options), cancellationToken);
 
     /// <summary>Pings the peer (authenticating first if needed).</summary>
     public async Task PingAsync(ServiceNodeRecord peer, CancellationToken cancellationToken) =>
-        await CallAsync(peer, (stub, options) => stub.PingAsync(new PingRequest(), options), cancellationToken);
+        await CallAsync(peer, (c, options) => c.Stub.PingAsync(new PingRequest(), options), cancellationToken);
+
+    /// <summary>
+    /// Pings the peer over a new connection (authenticating on it), so the result says whether its peer
+    /// port accepts connections now, not whether an old connection is still open.
+    /// </summary>
+    public async Task PingFreshAsync(ServiceNodeRecord peer, CancellationToken cancellationToken)
+    {
+        using var connection = new Connection($"https://{peer.Ip}:{peer.PeerPort}");
+        await CallAsync(connection, peer, (c, options) => c.Stub.PingAsync(new PingRequest(), options), cancellationToken);
+    }
+
+    /// <summary>Asks the peer to test this node's advertised ports now (check-reachability).</summary>
+    public Task<TestMeResponse> TestMeAsync(ServiceNodeRecord peer, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.Reachability.TestMeAsync(new TestMeRequest(), options), cancellationToken);
 
     /// <summary>Closes every channel.</summary>
     public void Dispose()
@@ -63,16 +77,18 @@ public sealed partial class PeerClient : IDisposable
         _connections.Clear();
     }
 
-    private async Task<T> CallAsync<T>(ServiceNodeRecord peer, Func<Proto.Peer.PeerClient, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
+    private Task<T> CallAsync<T>(ServiceNodeRecord peer, Func<Connection, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken) =>
+        CallAsync(GetConnection(peer), peer, call, cancellationToken);
+
+    private async Task<T> CallAsync<T>(Connection connection, ServiceNodeRecord peer, Func<Connection, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
     {
-        var connection = GetConnection(peer);
         for (var attempt = 0; ; attempt++)
         {
             var token = await connection.TokenAsync(this, peer, cancellationToken);
             var headers = new Metadata { { PeerAuth.TokenHeader, token } };
             try
             {
-                return await call(connection.Stub, new CallOptions(headers, cancellationToken: cancellationToken));
+                return await call(connection, new CallOptions(headers, cancellationToken: cancellationToken));
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && attempt == 0)
             {
@@ -164,11 +180,14 @@ public sealed partial class PeerClient : IDisposable
                 MaxSendMessageSize = PeerListener.MaxMessageBytes,
             });
             Stub = new Proto.Peer.PeerClient(_channel);
+            Reachability = new Proto.Reachability.ReachabilityClient(_channel);
         }
 
         public string Address { get; }
 
         public Proto.Peer.PeerClient Stub { get; }
+
+        public Proto.Reachability.ReachabilityClient Reachability { get; }
 
         public async Task<string> TokenAsync(PeerClient owner, ServiceNodeRecord peer, CancellationToken cancellationToken)
         {

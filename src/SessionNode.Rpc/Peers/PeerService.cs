@@ -26,9 +26,11 @@ internal sealed class PeerService : Proto.Peer.PeerBase
     private readonly RequestHandler _handler;
     private readonly MessageStore _store;
     private readonly IOnionRelayHandler? _relay;
+    private readonly IncomingPingMonitor _pings;
 
-    public PeerService(NodeState node, PeerTokenIssuer tokens, RequestHandler handler, MessageStore store, IEnumerable<IOnionRelayHandler> relays)
+    public PeerService(NodeState node, PeerTokenIssuer tokens, RequestHandler handler, MessageStore store, IEnumerable<IOnionRelayHandler> relays, IncomingPingMonitor pings)
     {
+        _pings = pings;
         _node = node;
         _tokens = tokens;
         _handler = handler;
@@ -167,8 +169,12 @@ internal sealed class PeerService : Proto.Peer.PeerBase
         return new RelayResponse { Status = result.Status, Body = ByteString.CopyFrom(result.Body) };
     }
 
-    public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context) =>
-        Task.FromResult(new PingResponse { Pong = "pong" });
+    /// <summary>Reachability probe; recorded as an incoming gRPC ping (swarm.md §12.6).</summary>
+    public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context)
+    {
+        _pings.Record(PingTransport.Grpc);
+        return Task.FromResult(new PingResponse { Pong = "pong" });
+    }
 
     private static ReplicateResponse Answer(RpcResult result) =>
         new() { Status = result.Status, Body = ByteString.CopyFrom(result.Body) };

@@ -11,7 +11,7 @@ using SessionNode.Swarm;
 
 namespace SessionNode.Rpc.Peers;
 
-/// <summary>Composition of the peer side: listener, gRPC service and auth, peer client, forwarder, retry queue and pump.</summary>
+/// <summary>Composition of the peer side: listener, gRPC services and auth, peer client, forwarder, retry queue and pump, reachability tester.</summary>
 public static class PeerServiceCollectionExtensions
 {
     /// <summary>Folder of the retry queue database inside the data folder.</summary>
@@ -51,11 +51,16 @@ public static class PeerServiceCollectionExtensions
         services.AddSingleton<IPeerForwarder, GrpcPeerForwarder>();
         services.AddHostedService<ReplicationPump>();
         services.AddHostedService<SwarmPushService>();
+
+        // Reachability (swarm.md §12): periodic tests of peers, and TestMe for check-reachability.
+        services.AddSingleton<ReachabilityProbe>();
+        services.AddSingleton<TestMeLimiter>();
+        services.AddHostedService<ReachabilityTester>();
         return services;
     }
 
     /// <summary>
-    /// Maps the peer gRPC service and keeps the two listeners apart: gRPC only on the peer port, client
+    /// Maps the peer gRPC services (Peer, Reachability) and keeps the two listeners apart: gRPC only on the peer port, client
     /// routes only on the client port (404 otherwise).
     /// </summary>
     public static IEndpointRouteBuilder MapSessionNodePeers(this IEndpointRouteBuilder endpoints)
@@ -78,6 +83,7 @@ public static class PeerServiceCollectionExtensions
         }
 
         endpoints.MapGrpcService<PeerService>();
+        endpoints.MapGrpcService<ReachabilityService>();
         return endpoints;
     }
 
