@@ -1,0 +1,79 @@
+using System.Buffers.Binary;
+using SessionNode.Core;
+
+namespace SessionNode.Storage;
+
+public sealed partial class MessageStore
+{
+    /// <summary>Random seeks per sample: enough to skip accounts we no longer serve, bounded so a sample never turns into a scan.</summary>
+    private const int SampleSeeks = 8;
+
+    /// <summary>Entries looked at after each seek (neighbours in expiry order, i.e. unrelated messages).</summary>
+    private const int SampleStepsPerSeek = 4;
+
+    /// <summary>
+    /// Picks a random unexpired message (storage tests, swarm.md §13.5) of an account accepted by
+    /// <paramref name="owners"/>, stored with a client timestamp at or before <paramref name="storedBeforeMs"/>
+    /// and expiring after <paramref name="expiresAfterMs"/>. Seeks the expiry index at a random instant
+    /// between <paramref name="expiresAfterMs"/> and the latest expiry, so messages are drawn roughly
+    /// uniformly over their expiry times; at most <see cref="SampleSeeks"/> × <see cref="SampleStepsPerSeek"/>
+    /// index entries and as many point reads, never a scan. False when no candidate was met.
+    /// </summary>
+    public bool TrySampleMessage(Random random, Func<AccountId, bool> owners, long storedBeforeMs, long expiresAfterMs, out StoredMessage? message)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(owners);
+        ThrowIfDisposed();
+        message = null;
+        var now = NowMs();
+        var from = Math.Max(expiresAfterMs, now) + 1;
+
+        Span<byte> seekKey = stackalloc byte[sizeof(long)]; // expiry only: the first entry at or after it
+        using var it = _db.NewIterator(_expiries, _totalOrderRead);
+        it.SeekToLast();
+        if (!RocksDbNative.Valid(it))
+        {
+            return false;
+        }
+
+        var latest = StorageLayout.ExpiryKeyExpiry(RocksDbNative.Key(it));
+        if (latest < from)
+        {
+            return false;
+        }
+
+        for (var seek = 0; seek < SampleSeeks; seek++)
+        {
+            var at = from + random.NextInt64(latest - from + 1);
+            BinaryPrimitives.WriteUInt64BigEndian(seekKey, StorageLayout.EncodeSigned(at));
+            RocksDbNative.Seek(it, seekKey);
+            for (var step = 0; step < SampleStepsPerSeek && RocksDbNative.Valid(it); step++, RocksDbNative.Next(it))
+            {
+                var messageKey = StorageLayout.ExpiryValueKey(RocksDbNative.Value(it));
+                var account = AccountId.FromBytes(StorageLayout.KeyAccount(messageKey));
+                if (!owners(account))
+                {
+                    continue;
+                }
+
+                var record = _db.Get(messageKey, _messages);
+                if (record is null)
+                {
+                    continue; // deleted since the index entry was read
+                }
+
+                var expiry = StorageLayout.RecordExpiry(record);
+                if (expiry <= from || StorageLayout.RecordTimestamp(record) > storedBeforeMs)
+                {
+                    continue;
+                }
+
+                message = ToMessage(messageKey, record, expiry);
+                return true;
+            }
+        }
+
+        ThrowIfIteratorFailed(it);
+        return false;
+    }
+}
