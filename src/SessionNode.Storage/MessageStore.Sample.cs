@@ -15,8 +15,8 @@ public sealed partial class MessageStore
     /// Picks a random unexpired message (storage tests, swarm.md §13.5) of an account accepted by
     /// <paramref name="owners"/>, stored with a client timestamp at or before <paramref name="storedBeforeMs"/>
     /// and expiring after <paramref name="expiresAfterMs"/>. Seeks the expiry index at a random instant
-    /// between <paramref name="expiresAfterMs"/> and the latest expiry, so messages are drawn roughly
-    /// uniformly over their expiry times; at most <see cref="SampleSeeks"/> × <see cref="SampleStepsPerSeek"/>
+    /// between the first such expiry and the latest one, so messages are drawn roughly uniformly over
+    /// their expiry times; at most <see cref="SampleSeeks"/> × <see cref="SampleStepsPerSeek"/>
     /// index entries and as many point reads, never a scan. False when no candidate was met.
     /// </summary>
     public bool TrySampleMessage(Random random, Func<AccountId, bool> owners, long storedBeforeMs, long expiresAfterMs, out StoredMessage? message)
@@ -37,18 +37,35 @@ public sealed partial class MessageStore
         }
 
         var latest = StorageLayout.ExpiryKeyExpiry(RocksDbNative.Key(it));
-        if (latest < from)
+        BinaryPrimitives.WriteUInt64BigEndian(seekKey, StorageLayout.EncodeSigned(from));
+        RocksDbNative.Seek(it, seekKey);
+        if (!RocksDbNative.Valid(it))
         {
             return false;
         }
 
+        // Draw between the first and the last candidate expiry rather than from now: a young node's expiries
+        // are bunched near now + TTL, and a range starting at now would nearly always land on the first one.
+        var first = StorageLayout.ExpiryKeyExpiry(RocksDbNative.Key(it));
+
         for (var seek = 0; seek < SampleSeeks; seek++)
         {
-            var at = from + random.NextInt64(latest - from + 1);
+            var at = first + random.NextInt64(latest - first + 1);
             BinaryPrimitives.WriteUInt64BigEndian(seekKey, StorageLayout.EncodeSigned(at));
             RocksDbNative.Seek(it, seekKey);
-            for (var step = 0; step < SampleStepsPerSeek && RocksDbNative.Valid(it); step++, RocksDbNative.Next(it))
+            for (var step = 0; step < SampleStepsPerSeek; step++, RocksDbNative.Next(it))
             {
+                if (!RocksDbNative.Valid(it))
+                {
+                    // Past the latest expiry (the youngest messages, often too young): wrap to the first candidate.
+                    BinaryPrimitives.WriteUInt64BigEndian(seekKey, StorageLayout.EncodeSigned(first));
+                    RocksDbNative.Seek(it, seekKey);
+                    if (!RocksDbNative.Valid(it))
+                    {
+                        break;
+                    }
+                }
+
                 var messageKey = StorageLayout.ExpiryValueKey(RocksDbNative.Value(it));
                 var account = AccountId.FromBytes(StorageLayout.KeyAccount(messageKey));
                 if (!owners(account))
@@ -63,7 +80,7 @@ public sealed partial class MessageStore
                 }
 
                 var expiry = StorageLayout.RecordExpiry(record);
-                if (expiry <= from || StorageLayout.RecordTimestamp(record) > storedBeforeMs)
+                if (expiry <= expiresAfterMs || expiry <= now || StorageLayout.RecordTimestamp(record) > storedBeforeMs)
                 {
                     continue;
                 }
