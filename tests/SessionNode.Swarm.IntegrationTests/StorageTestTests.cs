@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SessionNode.Rpc.Peers;
+using SessionNode.Storage;
+using static SessionNode.Swarm.IntegrationTests.SwarmFixture;
+
+namespace SessionNode.Swarm.IntegrationTests;
+
+/// <summary>
+/// Storage tests between real members of one swarm (swarm.md §13.5), on a fast schedule: a member that silently
+/// loses its data is reported failing by its peers; an honest member that answers late or slowly never is.
+/// </summary>
+public sealed class StorageTestTests
+{
+    private const int Messages = 20;
+
+    /// <summary>Rounds every 250 ms (under the responder's 5/s per-caller limit), 1 s deadline, 3 answers and 1 s before "missing" counts.</summary>
+    private static readonly Dictionary<string, string?> FastTests = new()
+    {
+        ["Network:StorageTestInterval"] = "00:00:00.250",
+        ["Network:StorageTestMinAge"] = "00:00:00.500",
+        ["Network:StorageTestMinRemaining"] = "00:00:00",
+        ["Network:StorageTestTimeout"] = "00:00:01",
+        ["Network:StorageTestRetries"] = "2",
+        ["Network:StorageTestRetryWindow"] = "00:00:01",
+    };
+
+    [Fact]
+    public async Task HonestSwarm_PassesCounted_NoFailures()
+    {
+        await using var swarm = await StartWithMessagesAsync();
+
+        await WaitUntilAsync(() => AllPairs().All(p => Summary(swarm, p.Tester, p.Testee) is { Passed: >= 3 }), "every member to pass three tests by every other");
+
+        foreach (var (tester, testee) in AllPairs())
+        {
+            var s = Summary(swarm, tester, testee)!;
+            Assert.Equal((0, 0, false), (s.Failed, s.ConsecutiveFailures, s.Failing));
+        }
+
+        // The admin stats document carries the same per-peer results.
+        using var http = new HttpClient { BaseAddress = swarm[0].AdminAddress };
+        using var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri("stats", UriKind.Relative), Ct));
+        var section = doc.RootElement.GetProperty("storage_tests");
+        foreach (var peer in new[] { 1, 2 })
+        {
+            var entry = section.GetProperty(swarm.KeyOf(peer));
+            Assert.True(entry.GetProperty("passed").GetInt32() >= 3);
+            Assert.Equal(0, entry.GetProperty("failed").GetInt32());
+            Assert.False(entry.GetProperty("failing").GetBoolean());
+        }
+    }
+
+    [Fact]
+    public async Task MemberLosesItsData_PeersReportItFailing()
+    {
+        await using var swarm = await StartWithMessagesAsync();
+        await WaitUntilAsync(() => Summary(swarm, 0, 2) is { Passed: >= 1 } && Summary(swarm, 1, 2) is { Passed: >= 1 }, "a first pass of member 2");
+
+        // Straight through its store: a delete request would be replicated to every member.
+        var store = swarm[2].Services.GetRequiredService<MessageStore>();
+        foreach (var account in store.EnumerateAccounts().ToList())
+        {
+            store.DeleteAll(account);
+        }
+
+        Assert.Equal(0, store.MessageCount);
+
+        await WaitUntilAsync(() => Summary(swarm, 0, 2) is { Failing: true } && Summary(swarm, 1, 2) is { Failing: true }, "both peers to report member 2 failing");
+
+        var s = Summary(swarm, 0, 2)!;
+        Assert.True(s.Failed >= 2);
+        Assert.True(s.ConsecutiveFailures >= 2);
+        Assert.False(Summary(swarm, 0, 1)!.Failing);
+        Assert.False(Summary(swarm, 1, 0)!.Failing);
+        Assert.Equal(0, Summary(swarm, 0, 1)!.Failed);
+        Assert.Equal(0, Summary(swarm, 1, 0)!.Failed);
+    }
+
+    [Fact]
+    public async Task SlowHonestMember_NeverReported()
+    {
+        await using var swarm = await StartWithMessagesAsync();
+        var responder = swarm[2].Services.GetRequiredService<StorageTestResponder>();
+
+        // Overloaded: answers arrive after the tester's 1 s deadline.
+        responder.ResponseDelay = TimeSpan.FromMilliseconds(1500);
+        await WaitUntilAsync(() => Summary(swarm, 0, 2) is { Unreachable: >= 4 } && Summary(swarm, 1, 2) is { Unreachable: >= 4 }, "four late answers from member 2 at each peer");
+        AssertNeverFailed(swarm, 2);
+
+        // Slow but within the deadline: every answer is a pass.
+        var before = (Summary(swarm, 0, 2)!.Passed, Summary(swarm, 1, 2)!.Passed);
+        responder.ResponseDelay = TimeSpan.FromMilliseconds(600);
+        await WaitUntilAsync(() => Summary(swarm, 0, 2)!.Passed >= before.Item1 + 3 && Summary(swarm, 1, 2)!.Passed >= before.Item2 + 3, "three slow passes of member 2 at each peer");
+        AssertNeverFailed(swarm, 2);
+    }
+
+    private static async Task<TestSwarm> StartWithMessagesAsync()
+    {
+        var swarm = await TestSwarm.StartAsync([0, 0, 0], FastTests, Ct);
+        try
+        {
+            using var user = NewUser();
+            using var client = ClientFor(swarm, 0);
+            for (var i = 0; i < Messages; i++)
+            {
+                var stored = await client.StoreAsync(user, BitConverter.GetBytes(i), ttl: TimeSpan.FromHours(1), cancellationToken: Ct);
+                Assert.True(stored.AllSucceeded);
+            }
+
+            await WaitUntilAsync(() => Enumerable.Range(0, 3).All(n => StoredCount(swarm[n], user.Id) == Messages), "every member to hold every message");
+            return swarm;
+        }
+        catch
+        {
+            await swarm.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static void AssertNeverFailed(TestSwarm swarm, int testee)
+    {
+        foreach (var tester in Enumerable.Range(0, 3).Where(t => t != testee))
+        {
+            var s = Summary(swarm, tester, testee)!;
+            Assert.Equal((0, 0, false), (s.Failed, s.ConsecutiveFailures, s.Failing));
+        }
+    }
+
+    private static IEnumerable<(int Tester, int Testee)> AllPairs() =>
+        from t in Enumerable.Range(0, 3) from e in Enumerable.Range(0, 3) where t != e select (t, e);
+
+    private static StorageTestSummary? Summary(TestSwarm swarm, int tester, int testee) =>
+        swarm[tester].Services.GetRequiredService<StorageTestTracker>().Summary(swarm.KeyOf(testee));
+}
