@@ -12,7 +12,7 @@ public sealed partial class MessageStore
     private const int SampleStepsPerSeek = 4;
 
     /// <summary>
-    /// Picks a random unexpired message (storage tests, swarm.md §13.5) of an account accepted by
+    /// Picks a random unexpired message (for the storage tests between swarm members) of an account accepted by
     /// <paramref name="owners"/>, stored with a client timestamp at or before <paramref name="storedBeforeMs"/>
     /// and expiring after <paramref name="expiresAfterMs"/>. Seeks the expiry index at a random instant
     /// between the first such expiry and the latest one, so messages are drawn roughly uniformly over

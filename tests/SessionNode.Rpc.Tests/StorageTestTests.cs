@@ -183,6 +183,19 @@ public sealed class StorageTestTrackerTests
     }
 
     [Fact]
+    public void IsSuspect_OneCountedFailureNotYetFailing()
+    {
+        var tracker = Create();
+        Assert.False(tracker.IsSuspect(Peer));
+        tracker.Record(Peer, "m1", ChallengeAnswer.WrongProof);
+        Assert.False(tracker.IsSuspect(Peer));
+        tracker.Record(Peer, "m1", ChallengeAnswer.WrongProof);
+        Assert.True(tracker.IsSuspect(Peer));
+        Mismatch(tracker, "m2");
+        Assert.False(tracker.IsSuspect(Peer)); // failing: tested in turn like everyone else
+    }
+
+    [Fact]
     public void UnreachableOrRejected_NeverCounted_PendingKept()
     {
         var tracker = Create();

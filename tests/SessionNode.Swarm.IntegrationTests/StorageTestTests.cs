@@ -7,7 +7,7 @@ using static SessionNode.Swarm.IntegrationTests.SwarmFixture;
 namespace SessionNode.Swarm.IntegrationTests;
 
 /// <summary>
-/// Storage tests between real members of one swarm (swarm.md §13.5), on a fast schedule: a member that silently
+/// Storage tests between real members of one swarm (Rpc Peers README "Storage tests"), on a fast schedule: a member that silently
 /// loses its data is reported failing by its peers; an honest member that answers late or slowly never is.
 /// </summary>
 public sealed class StorageTestTests

@@ -53,7 +53,7 @@ public static class PeerServiceCollectionExtensions
         services.AddHostedService<ReplicationPump>();
         services.AddHostedService<SwarmPushService>();
 
-        // Storage tests (swarm.md §13.5): testee (gRPC, a singleton for its rate-limit buckets), tester, results.
+        // Storage tests (Rpc Peers README "Storage tests"): testee (gRPC, a singleton for its rate-limit buckets), tester, results.
         services.AddOptions<StorageTestOptions>().Bind(configuration.GetSection(StorageTestOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageTestOptions>, StorageTestOptionsValidator>();
         services.AddSingleton<StorageTestResponder>();

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace SessionNode.Rpc.Peers;
 
 /// <summary>
-/// Storage-test options (the <c>StorageTest*</c> keys of config section "Network"; swarm.md §13.5). Production
+/// Storage-test options (the <c>StorageTest*</c> keys of config section "Network"; Rpc Peers README "Storage tests"). Production
 /// defaults detect a member that lost its data in about ten minutes while riding out replication lag,
 /// catch-up after downtime and overload.
 /// </summary>

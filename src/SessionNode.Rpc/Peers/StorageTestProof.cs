@@ -6,7 +6,7 @@ using SessionNode.Crypto;
 namespace SessionNode.Rpc.Peers;
 
 /// <summary>
-/// The storage-test challenge (swarm.md §13.5). The nonce binds the tester, the testee, the tester's membership
+/// The storage-test challenge (Rpc Peers README "Storage tests"). The nonce binds the tester, the testee, the tester's membership
 /// version, a fresh salt and the message hash:
 /// <c>nonce = BLAKE2b-256("sessionnode-storage-test-v1" ‖ tester ‖ testee ‖ version BE64 ‖ salt ‖ hash)</c>; the
 /// proof is <c>BLAKE2b-256(nonce ‖ account ‖ namespace BE16 ‖ data)</c>. Only a holder of the data can answer;

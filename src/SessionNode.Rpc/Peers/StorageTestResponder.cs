@@ -9,7 +9,7 @@ using SessionNode.Swarm;
 namespace SessionNode.Rpc.Peers;
 
 /// <summary>
-/// The testee side of storage tests (Protos/storagetest.proto, swarm.md §13.5): one hash-index point lookup and one
+/// The testee side of storage tests (Protos/storagetest.proto, Rpc Peers README "Storage tests"): one hash-index point lookup and one
 /// BLAKE2b over the message, never the bytes themselves. The caller is authenticated by
 /// <see cref="PeerAuthInterceptor"/>; it must be in our swarm and the account must map to it (else
 /// <c>WRONG_REQUEST</c>). Each caller gets a small token bucket (<c>ResourceExhausted</c> beyond it), so a

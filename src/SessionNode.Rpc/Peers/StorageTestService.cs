@@ -11,11 +11,12 @@ using SessionNode.Swarm;
 namespace SessionNode.Rpc.Peers;
 
 /// <summary>
-/// The tester side of storage tests (swarm.md §13.5). Every <see cref="StorageTestOptions.StorageTestInterval"/>
-/// (±10%) it repeats the pending challenges (retries) and challenges the next swarm peer in round-robin order with
-/// a random message of its own store: old enough to have replicated, not about to expire, of an account our swarm
-/// serves. Peers that joined our swarm less than <see cref="StorageTestOptions.StorageTestMinAge"/> ago are left
-/// alone while they catch up. Answers go to <see cref="StorageTestTracker"/>. Owns the round-robin position and
+/// The tester side of storage tests (Rpc Peers README "Storage tests"). Every <see cref="StorageTestOptions.StorageTestInterval"/>
+/// (±10%) it repeats the pending challenges (retries) and challenges a suspect peer (one counted failure) or else
+/// the next swarm peer in round-robin order with a random message of its own store: old enough to have replicated,
+/// not about to expire, of an account our swarm serves. Peers that joined our swarm less than
+/// <see cref="StorageTestOptions.StorageTestMinAge"/> ago, peers we know unreachable and peers our retry queue
+/// still owes writes are left alone while they catch up. Answers go to <see cref="StorageTestTracker"/>. Owns the round-robin position and
 /// the join times; runs on one loop.
 /// </summary>
 internal sealed partial class StorageTestService : BackgroundService
@@ -24,6 +25,8 @@ internal sealed partial class StorageTestService : BackgroundService
     private readonly MessageStore _store;
     private readonly PeerClient _client;
     private readonly StorageTestTracker _tracker;
+    private readonly PeerHealth _health;
+    private readonly PeerRetryQueue _queue;
     private readonly StorageTestOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -31,8 +34,11 @@ internal sealed partial class StorageTestService : BackgroundService
     private readonly Random _random = new();
     private int _next;
 
-    public StorageTestService(NodeState node, MessageStore store, PeerClient client, StorageTestTracker tracker, IOptions<StorageTestOptions> options, ILogger<StorageTestService> logger)
+    public StorageTestService(
+        NodeState node, MessageStore store, PeerClient client, StorageTestTracker tracker, PeerHealth health, PeerRetryQueue queue, IOptions<StorageTestOptions> options, ILogger<StorageTestService> logger)
     {
+        _health = health;
+        _queue = queue;
         _node = node;
         _store = store;
         _client = client;
@@ -90,7 +96,9 @@ internal sealed partial class StorageTestService : BackgroundService
                 _memberSince[peer.Ed25519Hex] = since = now;
             }
 
-            if (now - since >= _options.StorageTestMinAge)
+            // Still catching up with our own writes: testing now would only measure replication lag.
+            var catchingUp = _health.IsUnreachable(peer.Ed25519Hex) || _queue.Depth(peer.Ed25519Hex) > 0;
+            if (now - since >= _options.StorageTestMinAge && !catchingUp)
             {
                 eligible.Add(peer);
             }
@@ -121,7 +129,9 @@ internal sealed partial class StorageTestService : BackgroundService
             return;
         }
 
-        var target = fresh[(int)((uint)_next++ % (uint)fresh.Count)];
+        // A suspect (one counted failure, not failing yet) goes first, so confirming a loss does not wait a
+        // whole round-robin cycle of a large swarm; otherwise round-robin.
+        var target = fresh.Find(p => _tracker.IsSuspect(p.Ed25519Hex)) ?? fresh[(int)((uint)_next++ % (uint)fresh.Count)];
         var nowMs = now.ToUnixTimeMilliseconds();
         if (!_store.TrySampleMessage(
             _random,

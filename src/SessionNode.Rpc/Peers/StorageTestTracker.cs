@@ -54,7 +54,7 @@ internal sealed record StorageTestSummary(
     int Passed, int Failed, int Unreachable, int Rejected, int Retrying, int ConsecutiveFailures, bool Failing, StorageTestResult? LastResult, DateTimeOffset LastAt);
 
 /// <summary>
-/// Classifies storage-test answers per peer (swarm.md §13.5) and keeps the results: a verified proof passes; "not
+/// Classifies storage-test answers per peer (Rpc Peers README "Storage tests") and keeps the results: a verified proof passes; "not
 /// found" is retried with the same message and counts as <see cref="StorageTestResult.Missing"/> only after
 /// <see cref="StorageTestOptions.StorageTestRetries"/> retries spanning <see cref="StorageTestOptions.StorageTestRetryWindow"/>;
 /// a wrong proof counts as <see cref="StorageTestResult.Mismatch"/> when one retry confirms it; refusals and
@@ -88,6 +88,15 @@ internal sealed partial class StorageTestTracker : IStatsContributor
         lock (_lock)
         {
             return _peers.TryGetValue(peer, out var s) ? s.Pending : null;
+        }
+    }
+
+    /// <summary>True if the peer's last counted result was a failure but it is not failing yet (worth confirming soon).</summary>
+    public bool IsSuspect(string peer)
+    {
+        lock (_lock)
+        {
+            return _peers.TryGetValue(peer, out var s) && s.Consecutive > 0 && !s.Failing;
         }
     }
 
