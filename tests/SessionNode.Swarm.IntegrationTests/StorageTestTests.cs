@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using SessionNode.Rpc.Peers;
+using SessionNode.Rpc.Peers.Proto;
 using SessionNode.Storage;
 using static SessionNode.Swarm.IntegrationTests.SwarmFixture;
 
@@ -75,6 +78,87 @@ public sealed class StorageTestTests
         Assert.False(Summary(swarm, 1, 0)!.Failing);
         Assert.Equal(0, Summary(swarm, 0, 1)!.Failed);
         Assert.Equal(0, Summary(swarm, 1, 0)!.Failed);
+    }
+
+    [Fact]
+    public async Task MemberWithOtherBytes_PeersReportMismatch()
+    {
+        await using var swarm = await StartWithMessagesAsync();
+
+        // Same hashes, other bytes: only a proof over the real data can tell.
+        var store = swarm[2].Services.GetRequiredService<MessageStore>();
+        var altered = store.EnumerateMessages(_ => true).Select(m => m with { Data = [.. m.Data, 0x01] }).ToList();
+        foreach (var account in altered.Select(m => m.Account).Distinct())
+        {
+            store.DeleteAll(account);
+        }
+
+        Assert.Equal(Messages, store.BulkStore(altered));
+
+        await WaitUntilAsync(() => Summary(swarm, 0, 2) is { Failing: true } && Summary(swarm, 1, 2) is { Failing: true }, "both peers to report member 2 failing");
+        Assert.Equal(StorageTestResult.Mismatch, Summary(swarm, 0, 2)!.LastResult);
+        Assert.Equal(0, Summary(swarm, 0, 1)!.Failed);
+    }
+
+    [Fact]
+    public async Task Responder_ChecksSwarmAndAccount_AnswersProofOrNotFound_RateLimited()
+    {
+        const ulong OtherSwarm = 0x8000_0000_0000_0000;
+        var settings = new Dictionary<string, string?>(FastTests) { ["Network:StorageTestEnabled"] = "false" };
+        await using var swarm = await TestSwarm.StartAsync([0, 0, OtherSwarm], settings, Ct);
+        using var user = NewUserIn(swarm, 0);
+        using var outsider = NewUserIn(swarm, OtherSwarm);
+        using var client = ClientFor(swarm, 0);
+        var stored = await client.StoreAsync(user, "proof me"u8.ToArray(), ttl: TimeSpan.FromHours(1), cancellationToken: Ct);
+        await WaitUntilAsync(() => StoredCount(swarm[1], user.Id) == 1, "member 1 to hold the message");
+
+        var view = swarm[1].Services.GetRequiredService<Membership>().Current;
+        var target = view.FindByEd25519(swarm.KeyOf(0))!;
+        var salt = System.Security.Cryptography.RandomNumberGenerator.GetBytes(StorageTestProof.SaltLength);
+        ChallengeRequest Request(SessionAccount account, string hash) => new()
+        {
+            Account = ByteString.CopyFrom(account.Id.Span),
+            Hash = hash,
+            MembershipVersion = view.Version,
+            Salt = ByteString.CopyFrom(salt),
+        };
+
+        // A member of our swarm: proof over the real bytes, bound to both keys.
+        var fromMember = swarm[1].Services.GetRequiredService<PeerClient>();
+        var proof = await fromMember.StorageTestAsync(target, Request(user, stored.ExpectedHash), Ct);
+        Assert.Equal(ChallengeStatus.Proof, proof.Status);
+        var expected = new byte[StorageTestProof.Length];
+        var nonce = new byte[StorageTestProof.Length];
+        StorageTestProof.DeriveNonce(Convert.FromHexString(swarm.KeyOf(1)), Convert.FromHexString(swarm.KeyOf(0)), view.Version, salt, stored.ExpectedHash, nonce);
+        StorageTestProof.ComputeProof(nonce, user.Id, Namespace.Default, "proof me"u8, expected);
+        Assert.Equal(expected, proof.Proof.ToByteArray());
+
+        Assert.Equal(ChallengeStatus.NotFound, (await fromMember.StorageTestAsync(target, Request(user, "nosuchhash"), Ct)).Status);
+        using var stranger = NewUserIn(swarm, 0);
+        Assert.Equal(ChallengeStatus.NotFound, (await fromMember.StorageTestAsync(target, Request(stranger, stored.ExpectedHash), Ct)).Status);
+        Assert.Equal(ChallengeStatus.WrongRequest, (await fromMember.StorageTestAsync(target, Request(outsider, stored.ExpectedHash), Ct)).Status);
+
+        // A member of another swarm is authenticated but not ours.
+        var fromOutside = swarm[2].Services.GetRequiredService<PeerClient>();
+        var outsideTarget = swarm[2].Services.GetRequiredService<Membership>().Current.FindByEd25519(swarm.KeyOf(0))!;
+        Assert.Equal(ChallengeStatus.WrongRequest, (await fromOutside.StorageTestAsync(outsideTarget, Request(user, stored.ExpectedHash), Ct)).Status);
+
+        // A flood from one member is cut off; another caller is unaffected.
+        var limited = 0;
+        for (var i = 0; i < 40; i++)
+        {
+            try
+            {
+                await fromMember.StorageTestAsync(target, Request(user, stored.ExpectedHash), Ct);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+            {
+                limited++;
+            }
+        }
+
+        Assert.True(limited > 0, "no challenge was rate limited");
+        Assert.Equal(ChallengeStatus.WrongRequest, (await fromOutside.StorageTestAsync(outsideTarget, Request(user, stored.ExpectedHash), Ct)).Status);
     }
 
     [Fact]
