@@ -28,7 +28,7 @@ public sealed partial class MessageStore
         var now = NowMs();
         var from = Math.Max(expiresAfterMs, now) + 1;
 
-        Span<byte> seekKey = stackalloc byte[sizeof(long)]; // expiry only: the first entry at or after it
+        Span<byte> seekKey = stackalloc byte[StorageLayout.ExpiryKeyLength];
         using var it = _db.NewIterator(_expiries, _totalOrderRead);
         it.SeekToLast();
         if (!RocksDbNative.Valid(it))
@@ -38,7 +38,7 @@ public sealed partial class MessageStore
 
         var latest = StorageLayout.ExpiryKeyExpiry(RocksDbNative.Key(it));
         BinaryPrimitives.WriteUInt64BigEndian(seekKey, StorageLayout.EncodeSigned(from));
-        RocksDbNative.Seek(it, seekKey);
+        RocksDbNative.Seek(it, seekKey[..sizeof(long)]);
         if (!RocksDbNative.Valid(it))
         {
             return false;
@@ -50,8 +50,11 @@ public sealed partial class MessageStore
 
         for (var seek = 0; seek < SampleSeeks; seek++)
         {
+            // Key = expiry ‖ seq: a random seq as well spreads the draw over messages sharing one expiry
+            // (a bulk push keeps expiries, and clients often use one TTL).
             var at = first + random.NextInt64(latest - first + 1);
             BinaryPrimitives.WriteUInt64BigEndian(seekKey, StorageLayout.EncodeSigned(at));
+            BinaryPrimitives.WriteUInt64BigEndian(seekKey[sizeof(long)..], (ulong)random.NextInt64(Math.Max(1, Volatile.Read(ref _seq)) + 1));
             RocksDbNative.Seek(it, seekKey);
             for (var step = 0; step < SampleStepsPerSeek; step++, RocksDbNative.Next(it))
             {
@@ -59,7 +62,7 @@ public sealed partial class MessageStore
                 {
                     // Past the latest expiry (the youngest messages, often too young): wrap to the first candidate.
                     BinaryPrimitives.WriteUInt64BigEndian(seekKey, StorageLayout.EncodeSigned(first));
-                    RocksDbNative.Seek(it, seekKey);
+                    RocksDbNative.Seek(it, seekKey[..sizeof(long)]);
                     if (!RocksDbNative.Valid(it))
                     {
                         break;

@@ -41,6 +41,24 @@ public sealed class SampleTests
     }
 
     [Fact]
+    public void TrySample_SameExpiry_StillSpreadOverMessages()
+    {
+        using var f = new StoreFixture();
+        var expiry = f.Now + (10 * Hour);
+        Assert.Equal(50, f.Store.BulkStore(Enumerable.Range(0, 50).Select(i => new StoredMessage(Accounts.Numbered(i), Namespace.Default, "same" + i, f.Now, expiry, [1]))));
+
+        var random = new Random(11);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var draw = 0; draw < 200; draw++)
+        {
+            Assert.True(f.Store.TrySampleMessage(random, _ => true, f.Now, f.Now, out var message));
+            seen.Add(message!.Hash);
+        }
+
+        Assert.True(seen.Count >= 30, $"only {seen.Count} distinct messages sampled");
+    }
+
+    [Fact]
     public void TrySample_OwnerFilter_OnlyAcceptedAccounts()
     {
         using var f = new StoreFixture();
