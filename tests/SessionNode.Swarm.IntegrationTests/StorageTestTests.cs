@@ -17,13 +17,13 @@ public sealed class StorageTestTests
 {
     private const int Messages = 20;
 
-    /// <summary>Rounds every 250 ms (under the responder's 5/s per-caller limit), 1 s deadline, 3 answers and 1 s before "missing" counts.</summary>
+    /// <summary>Rounds every 250 ms (under the responder's 5/s per-caller limit), 2 s deadline, 3 answers and 1 s before "missing" counts.</summary>
     private static readonly Dictionary<string, string?> FastTests = new()
     {
         ["Network:StorageTestInterval"] = "00:00:00.250",
         ["Network:StorageTestMinAge"] = "00:00:00.500",
         ["Network:StorageTestMinRemaining"] = "00:00:00",
-        ["Network:StorageTestTimeout"] = "00:00:01",
+        ["Network:StorageTestTimeout"] = "00:00:02",
         ["Network:StorageTestRetries"] = "2",
         ["Network:StorageTestRetryWindow"] = "00:00:01",
     };
@@ -167,14 +167,14 @@ public sealed class StorageTestTests
         await using var swarm = await StartWithMessagesAsync();
         var responder = swarm[2].Services.GetRequiredService<StorageTestResponder>();
 
-        // Overloaded: answers arrive after the tester's 1 s deadline.
-        responder.ResponseDelay = TimeSpan.FromMilliseconds(1500);
+        // Overloaded: answers arrive after the tester's 2 s deadline.
+        responder.ResponseDelay = TimeSpan.FromSeconds(3);
         await WaitUntilAsync(() => Summary(swarm, 0, 2) is { Unreachable: >= 4 } && Summary(swarm, 1, 2) is { Unreachable: >= 4 }, "four late answers from member 2 at each peer");
         AssertNeverFailed(swarm, 2);
 
         // Slow but within the deadline: every answer is a pass.
         var before = (Summary(swarm, 0, 2)!.Passed, Summary(swarm, 1, 2)!.Passed);
-        responder.ResponseDelay = TimeSpan.FromMilliseconds(600);
+        responder.ResponseDelay = TimeSpan.FromMilliseconds(500);
         await WaitUntilAsync(() => Summary(swarm, 0, 2)!.Passed >= before.Item1 + 3 && Summary(swarm, 1, 2)!.Passed >= before.Item2 + 3, "three slow passes of member 2 at each peer");
         AssertNeverFailed(swarm, 2);
     }
