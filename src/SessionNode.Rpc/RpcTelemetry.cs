@@ -20,6 +20,12 @@ internal static class RpcTelemetry
     /// <summary>Requests refused by the per-IP rate limiter.</summary>
     public static readonly Counter<long> RateLimited = Meter.CreateCounter<long>("sessionnode.rpc.rate_limited", "{request}", "Requests answered 429 by the client rate limiter.");
 
+    /// <summary>Storage-test results recorded by the tester, by result (ok, mismatch, missing, retrying, rejected, unreachable).</summary>
+    public static readonly Counter<long> StorageTests = Meter.CreateCounter<long>("sessionnode.rpc.storage_tests", "{test}", "Storage tests of swarm peers by recorded result.");
+
+    /// <summary>Storage-test challenges this node answered, by status (proof, not_found, wrong_request, rate_limited).</summary>
+    public static readonly Counter<long> StorageTestsAnswered = Meter.CreateCounter<long>("sessionnode.rpc.storage_tests.answered", "{test}", "Storage-test challenges answered as the testee.");
+
     /// <summary>Records one call.</summary>
     public static void Record(string method, int status, long startTimestamp)
     {

@@ -66,6 +66,10 @@ public sealed partial class PeerClient : IDisposable
     public Task<TestMeResponse> TestMeAsync(ServiceNodeRecord peer, CancellationToken cancellationToken) =>
         CallAsync(peer, (c, options) => c.Reachability.TestMeAsync(new TestMeRequest(), options), cancellationToken);
 
+    /// <summary>Sends a storage-test challenge (Protos/storagetest.proto).</summary>
+    internal Task<ChallengeResponse> StorageTestAsync(ServiceNodeRecord peer, ChallengeRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.StorageTests.ChallengeAsync(request, options), cancellationToken);
+
     /// <summary>Closes every channel.</summary>
     public void Dispose()
     {
@@ -181,6 +185,7 @@ public sealed partial class PeerClient : IDisposable
             });
             Stub = new Proto.Peer.PeerClient(_channel);
             Reachability = new Proto.Reachability.ReachabilityClient(_channel);
+            StorageTests = new Proto.StorageTest.StorageTestClient(_channel);
         }
 
         public string Address { get; }
@@ -188,6 +193,7 @@ public sealed partial class PeerClient : IDisposable
         public Proto.Peer.PeerClient Stub { get; }
 
         public Proto.Reachability.ReachabilityClient Reachability { get; }
+        public Proto.StorageTest.StorageTestClient StorageTests { get; }
 
         public async Task<string> TokenAsync(PeerClient owner, ServiceNodeRecord peer, CancellationToken cancellationToken)
         {

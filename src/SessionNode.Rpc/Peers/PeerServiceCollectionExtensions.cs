@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SessionNode.Crypto;
+using SessionNode.Rpc.Admin;
 using SessionNode.Swarm;
 
 namespace SessionNode.Rpc.Peers;
@@ -19,8 +20,8 @@ public static class PeerServiceCollectionExtensions
 
     /// <summary>
     /// Registers the membership (by <c>Network:Mode</c>), the Swarm services, the peer listener
-    /// (<c>Node:PeerPort</c>), the gRPC peer service with its token interceptor, and the gRPC
-    /// <see cref="IPeerForwarder"/>. Called by <see cref="RpcServiceCollectionExtensions.AddSessionNodeRpc"/>.
+    /// (<c>Node:PeerPort</c>), the gRPC peer service with its token interceptor, the gRPC
+    /// <see cref="IPeerForwarder"/>, and storage tests (responder, tester, <c>storage_tests</c> stats). Called by <see cref="RpcServiceCollectionExtensions.AddSessionNodeRpc"/>.
     /// </summary>
     public static IServiceCollection AddSessionNodePeers(this IServiceCollection services, IConfiguration configuration)
     {
@@ -56,6 +57,13 @@ public static class PeerServiceCollectionExtensions
         services.AddSingleton<ReachabilityProbe>();
         services.AddSingleton<TestMeLimiter>();
         services.AddHostedService<ReachabilityTester>();
+        // Storage tests (Rpc Peers README "Storage tests"): testee (gRPC, a singleton for its rate-limit buckets), tester, results.
+        services.AddOptions<StorageTestOptions>().Bind(configuration.GetSection(StorageTestOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageTestOptions>, StorageTestOptionsValidator>();
+        services.AddSingleton<StorageTestResponder>();
+        services.AddSingleton<StorageTestTracker>();
+        services.AddSingleton<IStatsContributor>(sp => sp.GetRequiredService<StorageTestTracker>());
+        services.AddHostedService<StorageTestService>();
         return services;
     }
 
@@ -84,6 +92,7 @@ public static class PeerServiceCollectionExtensions
 
         endpoints.MapGrpcService<PeerService>();
         endpoints.MapGrpcService<ReachabilityService>();
+        endpoints.MapGrpcService<StorageTestResponder>();
         return endpoints;
     }
 
