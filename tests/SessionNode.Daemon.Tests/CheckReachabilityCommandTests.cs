@@ -64,6 +64,22 @@ public sealed class CheckReachabilityCommandTests
         Assert.Contains("admin listener is disabled", disabled.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Help_DescribesTheCommandAndItsOptions()
+    {
+        var root = await Cli.RunAsync("--help");
+        Assert.Contains("check-reachability", root.Output, StringComparison.Ordinal);
+
+        var help = await Cli.RunAsync("check-reachability", "--help");
+        Assert.Equal(0, help.ExitCode);
+        foreach (var option in (string[])["--admin-port", "--config-file", "--sample", "--json"])
+        {
+            Assert.Contains(option, help.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Exit code 0 when every peer reached every port, 1 otherwise, 2 on usage or connection errors", System.Text.RegularExpressions.Regex.Replace(help.Output, @"\s+", " "), StringComparison.Ordinal);
+    }
+
     /// <summary>The table's data rows (peer, swarm, transport, port, result).</summary>
     private static List<string> Rows(string output) =>
         [.. output.Split('\n').Where(l => l.Contains("reached (", StringComparison.Ordinal) || l.Contains("NOT TESTED", StringComparison.Ordinal))];
