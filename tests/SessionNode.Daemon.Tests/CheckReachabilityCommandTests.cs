@@ -43,6 +43,18 @@ public sealed class CheckReachabilityCommandTests
     }
 
     [Fact]
+    public async Task StandaloneNode_NoPeersToAsk_ExitCode1()
+    {
+        await using var node = await TestNode.StartAsync(cancellationToken: Ct);
+
+        var r = await Cli.RunAsync("check-reachability", "--admin-port", Port(node.AdminAddress.Port));
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("tested now by 0 peer(s)", r.Output, StringComparison.Ordinal);
+        Assert.Contains("No other service node is known to this node", r.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NodeNotRunning_ClearMessage_ExitCode2()
     {
         var port = Port(ClosedPort());
