@@ -43,6 +43,18 @@ public sealed class CheckReachabilityCommandTests
     }
 
     [Fact]
+    public async Task StandaloneNode_NoPeersToAsk_ExitCode1()
+    {
+        await using var node = await TestNode.StartAsync(cancellationToken: Ct);
+
+        var r = await Cli.RunAsync("check-reachability", "--admin-port", Port(node.AdminAddress.Port));
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("tested now by 0 peer(s)", r.Output, StringComparison.Ordinal);
+        Assert.Contains("No other service node is known to this node", r.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NodeNotRunning_ClearMessage_ExitCode2()
     {
         var port = Port(ClosedPort());
@@ -62,6 +74,22 @@ public sealed class CheckReachabilityCommandTests
         var disabled = await Cli.RunAsync("check-reachability", "--admin-port", "-1");
         Assert.Equal(2, disabled.ExitCode);
         Assert.Contains("admin listener is disabled", disabled.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_DescribesTheCommandAndItsOptions()
+    {
+        var root = await Cli.RunAsync("--help");
+        Assert.Contains("check-reachability", root.Output, StringComparison.Ordinal);
+
+        var help = await Cli.RunAsync("check-reachability", "--help");
+        Assert.Equal(0, help.ExitCode);
+        foreach (var option in (string[])["--admin-port", "--config-file", "--sample", "--json"])
+        {
+            Assert.Contains(option, help.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Exit code 0 when every peer reached every port, 1 otherwise, 2 on usage or connection errors", System.Text.RegularExpressions.Regex.Replace(help.Output, @"\s+", " "), StringComparison.Ordinal);
     }
 
     /// <summary>The table's data rows (peer, swarm, transport, port, result).</summary>
