@@ -167,6 +167,49 @@ public sealed class ReachabilityTests
         Assert.DoesNotContain(oxend.PeerReports, r => r.Pubkey != new string('7', 64) && !r.Passed);
     }
 
+    [Fact]
+    public async Task Tester_PeerThatDoesNotListUsYet_StillPassesTheGrpcSubTest()
+    {
+        // Node A knows B; B's view lists only itself, so B answers A's Authenticate with PermissionDenied.
+        using var root = new TempDirectory("sessionnode-reach-unknown-");
+        var (dirA, dirB) = (root.Combine("a"), root.Combine("b"));
+        var (keyA, keyB) = (KeyIn(dirA), KeyIn(dirB));
+        var (fileA, fileB) = (root.Combine("a.json"), root.Combine("b.json"));
+        await File.WriteAllTextAsync(fileB, NetworkJson((keyB, 0, 0)), Ct);
+        await using var b = await TestNode.StartAsync(new TestNodeOptions { DataDir = dirB, Settings = Static(fileB) }, Ct);
+        await File.WriteAllTextAsync(fileA, NetworkJson((keyA, 0, 0), (keyB, b.BaseAddress.Port, PeerPortOf(b))), Ct);
+        await using var a = await TestNode.StartAsync(new TestNodeOptions { DataDir = dirA, Settings = Static(fileA) }, Ct);
+        var schedule = a.Services.GetRequiredService<ReachabilitySchedule>();
+
+        await WaitUntilAsync(() => schedule.Tested >= 3, "a few tests of B");
+
+        Assert.Equal(schedule.Tested, schedule.Passed);
+        Assert.False(a.Services.GetRequiredService<PeerHealth>().IsUnreachable(keyB));
+        Assert.Null(b.Services.GetRequiredService<IncomingPingMonitor>().Last(PingTransport.Grpc)); // refused before Ping
+        Assert.NotNull(b.Services.GetRequiredService<IncomingPingMonitor>().Last(PingTransport.Https));
+
+        static Dictionary<string, string?> Static(string file) => new()
+        {
+            ["Network:Mode"] = "static",
+            ["Network:StaticFile"] = file,
+            ["Network:StaticPollInterval"] = "00:00:00.200",
+            ["Reachability:Tick"] = "00:00:00.020",
+            ["Reachability:RandomTestMean"] = "00:00:00.100",
+            ["Reachability:RandomTestStdDev"] = "00:00:00.020",
+        };
+    }
+
+    private static string KeyIn(string dir)
+    {
+        using var key = Crypto.NodeKeyFile.LoadOrCreate(Path.Combine(dir, "key_ed25519"), out _);
+        return key.PublicKeyHex;
+    }
+
+    private static string NetworkJson(params (string Ed25519Hex, int Https, int Peer)[] nodes) =>
+        "{\"hf\":[19,4],\"height\":0,\"nodes\":["
+        + string.Join(",", nodes.Select(n => $"{{\"pubkey_ed25519\":\"{n.Ed25519Hex}\",\"ip\":\"127.0.0.1\",\"port_https\":{n.Https},\"port_peer\":{n.Peer},\"swarm_id\":0}}"))
+        + "]}";
+
     private static async Task<JsonDocument> CheckAsync(TestNode node, int sample)
     {
         using var http = new HttpClient { BaseAddress = node.AdminAddress };
