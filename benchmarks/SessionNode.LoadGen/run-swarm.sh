@@ -7,9 +7,11 @@
 #   kill     the generator sends to members 0 and 1; member 2 is killed with SIGKILL KILL_AT seconds into the
 #            measured phase (the swarm is restarted fresh for each run).
 # Settings (environment): CONN ("16 64"), DURATION (15s), WARMUP (5s), KILL_AT (3), BASE_PORT (22051: HTTPS
-# 22051-22053, peer 22061-22063), OUT (/tmp/loadgen-results), NODE_REPO (the tree whose node is measured),
+# 22051-22053, peer 22061-22063, admin 22071-22073), OUT (/tmp/loadgen-results), NODE_REPO (the tree whose node is measured),
 # NO_BUILD=1 to skip the Release builds, QUIET_PCT/QUIET_WAIT as in run-e2e.sh, NICE=-10 (root only) to run the
-# nodes and the generator ahead of other work (start the script with `setsid`; see run-e2e.sh).
+# nodes and the generator ahead of other work (start the script with `setsid`; see run-e2e.sh). PERF=1 starts the
+# nodes with perf maps and records `perf record -g` (999 Hz) of all three for PERF_SECONDS (8) from 2 s into the
+# measured phase into OUT/<run>.perf.data (report: perf report -i … --sort dso,sym).
 set -euo pipefail
 
 REPO=${REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -23,6 +25,8 @@ OUT=${OUT:-/tmp/loadgen-results}
 QUIET_PCT=${QUIET_PCT:-15}
 QUIET_WAIT=${QUIET_WAIT:-600}
 NICE=${NICE:-0}
+PERF=${PERF:-}
+PERF_SECONDS=${PERF_SECONDS:-8}
 MODES=("$@")
 [ ${#MODES[@]} -gt 0 ] || MODES=(healthy kill)
 
@@ -91,9 +95,10 @@ PY
   done
   (IFS=,; echo "{\"hf\":[19,4],\"height\":0,\"nodes\":[${entries[*]}]}") > "$root/network.json"
   for i in 0 1 2; do
-    SESSIONNODE__Network__Mode=static SESSIONNODE__Network__StaticFile="$root/network.json" \
+    env SESSIONNODE__Network__Mode=static SESSIONNODE__Network__StaticFile="$root/network.json" \
+      ${PERF:+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0} \
       nice -n "$NICE" "$NODE_BIN" run --data-dir "$root/node-$i" --bind-ip 127.0.0.1 --https-port $((BASE_PORT + i)) \
-      --peer-port $((BASE_PORT + 10 + i)) --admin-port -1 --disable-rate-limit > "$OUT/swarm-node-$i.log" 2>&1 &
+      --peer-port $((BASE_PORT + 10 + i)) --admin-port $((BASE_PORT + 20 + i)) --disable-rate-limit > "$OUT/swarm-node-$i.log" 2>&1 &
     pids+=($!)
   done
   for i in 0 1 2; do
@@ -125,10 +130,24 @@ for mode in "${MODES[@]}"; do
         kill -KILL "$victim" && echo "killed member 2 (pid $victim) ${KILL_AT}s into the measured phase" >&2 ) &
       killer=$!
     fi
+    profiler=""
+    if [ -n "$PERF" ]; then
+      ( for _ in $(seq 600); do grep -q "connections: warm-up" "$OUT/$name.log" 2>/dev/null && break; sleep 0.1; done
+        sleep $(( $(seconds "$WARMUP") + 2 ))
+        perf record -F 999 -g -o "$OUT/$name.perf.data" -p "$(IFS=,; echo "${pids[*]}")" -- sleep "$PERF_SECONDS" > /dev/null 2>&1 ) &
+      profiler=$!
+    fi
     nice -n "$NICE" "$LOADGEN" "${targets[@]}" -w replicated-store -c "$conn" --duration "$DURATION" --warmup "$WARMUP" \
       --node-pid "${pids[0]}" --node-pid "${pids[1]}" --node-pid "${pids[2]}" --json > "$OUT/$name.json" 2> "$OUT/$name.log" || rc=$?
     [ -z "$killer" ] || wait "$killer" || true
+    [ -z "$profiler" ] || wait "$profiler" || true
     cat "$OUT/$name.log" >&2
+    # Each surviving node's admin stats (its `replication` section: peer calls, requests, mean batch size).
+    for i in 0 1 2; do
+      curl -s --max-time 5 "http://127.0.0.1:$((BASE_PORT + 20 + i))/stats" > "$OUT/$name-stats-$i.json" 2>/dev/null || true
+      python3 -c 'import json,sys; r=json.load(open(sys.argv[1])).get("replication",{}); print("  node", sys.argv[2], "replication", r)' \
+        "$OUT/$name-stats-$i.json" "$i" >&2 2>/dev/null || true
+    done
     for i in 0 1 2; do cp "$OUT/swarm-node-$i.log" "$OUT/$name-node-$i.log"; done
     stop_swarm
   done

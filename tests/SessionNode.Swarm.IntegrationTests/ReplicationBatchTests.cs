@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,6 +56,13 @@ public sealed class ReplicationBatchTests
         Assert.Equal(Stores + 1, batcher.Requests);
         Assert.True(batcher.Calls <= 10, $"{batcher.Calls} calls for {batcher.Requests} requests");
         Assert.Equal(Stores, StoredCount(swarm[1], user.Id));
+
+        // The admin stats report the same totals.
+        using var admin = new HttpClient { BaseAddress = swarm[0].AdminAddress };
+        using var stats = JsonDocument.Parse(await admin.GetStringAsync(new Uri("stats", UriKind.Relative), Ct));
+        var section = stats.RootElement.GetProperty("replication");
+        Assert.Equal(Stores + 1, section.GetProperty("peer_requests").GetInt64());
+        Assert.Equal(batcher.Calls, section.GetProperty("peer_calls").GetInt64());
     }
 
     [Fact]

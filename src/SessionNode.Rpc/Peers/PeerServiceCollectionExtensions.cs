@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SessionNode.Crypto;
+using SessionNode.Rpc.Admin;
 using SessionNode.Swarm;
 
 namespace SessionNode.Rpc.Peers;
@@ -46,6 +47,7 @@ public static class PeerServiceCollectionExtensions
 
         services.AddSingleton<PeerClient>();
         services.AddSingleton<ReplicationBatcher>();
+        services.AddSingleton<IStatsContributor>(sp => sp.GetRequiredService<ReplicationBatcher>());
         services.AddSingleton(sp => PeerRetryQueue.Open(
             Path.Combine(sp.GetRequiredService<IOptions<NodeOptions>>().Value.DataDir, RetryQueueFolder),
             sp.GetRequiredService<IOptions<NetworkOptions>>().Value.RetryQueueCapacity));

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
+using SessionNode.Rpc.Admin;
 using SessionNode.Rpc.Peers.Proto;
 using SessionNode.Swarm;
 
@@ -14,9 +16,9 @@ namespace SessionNode.Rpc.Peers;
 /// the per-call cost (HTTP/2 stream, TLS record, gRPC framing, auth check) is shared by the whole batch.
 /// Requests to one peer leave in arrival order and the callee handles a batch in order. A peer that answers
 /// <c>Unimplemented</c> gets single <c>Replicate</c> calls from then on. Thread-safe; lanes live as long as the
-/// node (one per peer ever called).
+/// node (one per peer ever called). Reports its totals as the <c>replication</c> section of the admin stats.
 /// </summary>
-internal sealed class ReplicationBatcher
+internal sealed class ReplicationBatcher : IStatsContributor
 {
     /// <summary>
     /// Calls in flight per peer. Two keeps a lightly loaded lane free of waiting (a second request goes out
@@ -49,6 +51,17 @@ internal sealed class ReplicationBatcher
 
     /// <summary>Requests sent so far; <see cref="Requests"/> ÷ <see cref="Calls"/> is the mean batch size.</summary>
     public long Requests => Interlocked.Read(ref _requests);
+
+    public string Section => "replication";
+
+    public void WriteStats(Utf8JsonWriter writer)
+    {
+        var calls = Calls;
+        var requests = Requests;
+        writer.WriteNumber("peer_calls", calls);
+        writer.WriteNumber("peer_requests", requests);
+        writer.WriteNumber("mean_batch", calls > 0 ? Math.Round((double)requests / calls, 2) : 0);
+    }
 
     /// <summary>
     /// Sends one replicated request to <paramref name="peer"/>, possibly together with others, and returns its
