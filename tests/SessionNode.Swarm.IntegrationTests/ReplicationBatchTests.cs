@@ -66,6 +66,31 @@ public sealed class ReplicationBatchTests
     }
 
     [Fact]
+    public async Task ConcurrentStores_MemberStopped_BatchFailureQueuesEveryRequest_DeliveredAfterRestart()
+    {
+        const int Stores = 60;
+        await using var swarm = await TestSwarm.StartAsync(3, Ct);
+        using var user = NewUser();
+        using var client = ClientFor(swarm, 0);
+        await swarm.StopNodeAsync(2);
+
+        // Concurrent, so requests to the stopped member share failing calls; each must still be queued on its own.
+        var results = await Task.WhenAll(Enumerable.Range(0, Stores).Select(i =>
+            client.StoreAsync(user, Encoding.UTF8.GetBytes("while down " + i), ttl: TimeSpan.FromHours(1), cancellationToken: Ct)));
+
+        Assert.All(results, r => Assert.True(r.Swarm[swarm.KeyOf(2)].Failed));
+        Assert.All(results, r => Assert.False(r.Swarm[swarm.KeyOf(1)].Failed));
+        Assert.Equal(Stores, StoredCount(swarm[1], user.Id));
+        var queue = swarm[0].Services.GetRequiredService<PeerRetryQueue>();
+        Assert.Equal(Stores, queue.Depth(swarm.KeyOf(2)));
+
+        await swarm.RestartNodeAsync(2, Ct);
+
+        await WaitUntilAsync(() => StoredCount(swarm[2], user.Id) == Stores, "the restarted member to receive every store", seconds: 90);
+        await WaitUntilAsync(() => queue.Depth(swarm.KeyOf(2)) == 0, "the queue to drain");
+    }
+
+    [Fact]
     public async Task ReplicateBatch_ForgedTokenOrOversized_Refused()
     {
         await using var swarm = await TestSwarm.StartAsync(2, Ct);
