@@ -16,14 +16,16 @@ internal static class LoadGenCli
     /// <summary>Far beyond what one box can drive; guards against typos that would exhaust file descriptors.</summary>
     private const int MaxConnections = 10_000;
 
-    private static readonly Option<Uri> Target = new("--target")
+    private static readonly Option<Uri[]> Target = new("--target")
     {
         HelpName = "URL",
-        Description = "The node's HTTPS base address (self-signed certificates are accepted).",
-        DefaultValueFactory = _ => new LoadGenOptions().Target,
-        CustomParser = r => Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var u) && u.Scheme is "https" or "http"
+        Description = "The node's HTTPS base address (self-signed certificates are accepted). Repeat it for several nodes " +
+            "(e.g. the members of one swarm): connection i sends to target i mod count; setup and verification use the first.",
+        DefaultValueFactory = _ => [.. new LoadGenOptions().Targets],
+        AllowMultipleArgumentsPerToken = false,
+        CustomParser = r => [.. r.Tokens.Select(t => Uri.TryCreate(t.Value, UriKind.Absolute, out var u) && u.Scheme is "https" or "http"
             ? u
-            : Fail<Uri>(r, "--target must be an absolute http(s) URL."),
+            : Fail<Uri>(r, "--target must be an absolute http(s) URL."))],
     };
 
     private static readonly Option<string[]> Workload = CreateWorkloadOption();
@@ -56,10 +58,11 @@ internal static class LoadGenCli
         CustomParser = r => ParseInteger(r, "--requests", 0, long.MaxValue),
     };
 
-    private static readonly Option<int?> NodePid = new("--node-pid")
+    private static readonly Option<int[]> NodePid = new("--node-pid")
     {
         HelpName = "PID",
-        Description = "The node's process id on this host: samples its RSS (/proc/PID/status VmRSS) and CPU during the measured phase.",
+        Description = "The node's process id on this host: samples its RSS (/proc/PID/status VmRSS) and CPU during the measured phase. " +
+            "Repeat it for several nodes: CPU is summed, RSS is the largest single node's.",
     };
 
     private static readonly Option<bool> Json = new("--json")
@@ -85,7 +88,7 @@ internal static class LoadGenCli
 
     private static LoadGenOptions ToOptions(ParseResult r) => new()
     {
-        Target = r.GetValue(Target)!,
+        Targets = r.GetValue(Target) is { Length: > 0 } targets ? targets : new LoadGenOptions().Targets,
         Workloads = r.GetValue(Workload) is { Length: > 0 } names ? ExpandWorkloads(names) : new LoadGenOptions().Workloads,
         Connections = r.GetValue(Connections),
         Duration = r.GetValue(Duration),
@@ -93,7 +96,7 @@ internal static class LoadGenCli
         Accounts = r.GetValue(Accounts),
         RequestTimeout = r.GetValue(RequestTimeout),
         MaxRequests = r.GetValue(MaxRequests),
-        NodePid = r.GetValue(NodePid),
+        NodePids = r.GetValue(NodePid) ?? [],
         Json = r.GetValue(Json),
     };
 
@@ -111,7 +114,7 @@ internal static class LoadGenCli
         {
             var offset = await client.SyncClockAsync(cancellationToken);
             var info = await client.InfoAsync(cancellationToken);
-            log.WriteLine($"target {options.Target}: version {string.Join('.', info.Version)}, hf {info.HardFork}, clock offset {offset.TotalMilliseconds:0} ms");
+            log.WriteLine($"target {options.Target} ({options.Targets.Count} in all): version {string.Join('.', info.Version)}, hf {info.HardFork}, clock offset {offset.TotalMilliseconds:0} ms");
 
             var runner = new LoadRunner(options, log);
             foreach (var name in options.Workloads)

@@ -3,8 +3,14 @@ namespace SessionNode.LoadGen;
 /// <summary>Settings of one generator invocation, parsed from the command line. Immutable.</summary>
 internal sealed record LoadGenOptions
 {
-    /// <summary>The node's base address. Default: https://127.0.0.1:22021/.</summary>
-    public Uri Target { get; init; } = new("https://127.0.0.1:22021/");
+    /// <summary>
+    /// The nodes' base addresses; connection <c>i</c> sends to <c>Targets[i % Targets.Count]</c>, setup and
+    /// verification use the first. Default: https://127.0.0.1:22021/.
+    /// </summary>
+    public IReadOnlyList<Uri> Targets { get; init; } = [new("https://127.0.0.1:22021/")];
+
+    /// <summary>The first target: setup, verification and the clock sync go there.</summary>
+    public Uri Target => Targets[0];
 
     /// <summary>Workloads to run, in order.</summary>
     public IReadOnlyList<string> Workloads { get; init; } = ["store-100b"];
@@ -27,8 +33,8 @@ internal sealed record LoadGenOptions
     /// <summary>Cap on measured requests over all connections; 0 means only the duration bounds the run.</summary>
     public long MaxRequests { get; init; }
 
-    /// <summary>The node's pid for RSS and CPU sampling (same host only); null skips it.</summary>
-    public int? NodePid { get; init; }
+    /// <summary>The node processes' pids for RSS and CPU sampling (same host only); empty skips it.</summary>
+    public IReadOnlyList<int> NodePids { get; init; } = [];
 
     /// <summary>Write machine-readable JSON to stdout instead of text.</summary>
     public bool Json { get; init; }

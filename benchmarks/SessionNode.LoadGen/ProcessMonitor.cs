@@ -3,10 +3,11 @@ using System.Globalization;
 namespace SessionNode.LoadGen;
 
 /// <summary>
-/// Watches the node process (by pid, through <c>/proc</c>, so only on the same Linux host) and the whole
-/// host during the measured window: node RSS polled every <see cref="PollInterval"/>, node and host CPU
-/// time from the window's start and end. The polling loop is the only writer of the RSS fields until
-/// <see cref="EndAsync"/> stops it.
+/// Watches the node processes (by pid, through <c>/proc</c>, so only on the same Linux host) and the whole
+/// host during the measured window: each node's RSS and CPU time polled every <see cref="PollInterval"/>,
+/// host CPU time from the window's start and end. A node that dies during the window (a member killed on
+/// purpose) counts with its last CPU reading. The polling loop is the only writer of the sampled fields
+/// until <see cref="EndAsync"/> stops it.
 /// </summary>
 internal sealed class ProcessMonitor : IDisposable
 {
@@ -16,30 +17,37 @@ internal sealed class ProcessMonitor : IDisposable
     /// <summary>USER_HZ, the unit of /proc CPU times; 100 on every mainstream Linux ABI.</summary>
     private const double ClockTicksPerSecond = 100;
 
-    private readonly int? _pid;
+    private readonly int[] _pids;
+    private readonly double[] _cpuStart;
+    private readonly double[] _cpuLast;
     private readonly CancellationTokenSource _stop = new();
     private Task? _poll;
     private long _rssMax;
     private long _rssLast;
     private int _samples;
-    private double _nodeCpuStart;
     private HostCpu _hostStart;
     private long _startTicks;
 
-    public ProcessMonitor(int? pid)
+    public ProcessMonitor(IReadOnlyList<int> pids)
     {
-        _pid = pid;
+        _pids = [.. pids];
+        _cpuStart = new double[_pids.Length];
+        _cpuLast = new double[_pids.Length];
     }
 
-    /// <summary>Starts the window: CPU snapshots and the RSS polling loop.</summary>
+    /// <summary>Starts the window: CPU snapshots and the polling loop.</summary>
     public void Begin()
     {
         _startTicks = System.Diagnostics.Stopwatch.GetTimestamp();
         _hostStart = ReadHostCpu();
-        if (_pid is { } pid)
+        for (var i = 0; i < _pids.Length; i++)
         {
-            _nodeCpuStart = ReadProcessCpuSeconds(pid) ?? double.NaN;
-            _poll = PollAsync(pid, _stop.Token);
+            _cpuStart[i] = _cpuLast[i] = ReadProcessCpuSeconds(_pids[i]) ?? double.NaN;
+        }
+
+        if (_pids.Length > 0)
+        {
+            _poll = PollAsync(_stop.Token);
         }
     }
 
@@ -49,26 +57,34 @@ internal sealed class ProcessMonitor : IDisposable
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(_startTicks).TotalSeconds;
         var host = ReadHostCpu();
         var hostBusy = host.Total > _hostStart.Total ? (double)(host.Busy - _hostStart.Busy) / (host.Total - _hostStart.Total) * 100 : double.NaN;
-        if (_pid is not { } pid)
+        if (_pids.Length == 0)
         {
-            return new MonitorResult(null, null, null, null, double.NaN, hostBusy * Environment.ProcessorCount, hostBusy);
+            return new MonitorResult([], null, null, null, double.NaN, double.NaN, hostBusy * Environment.ProcessorCount, hostBusy);
         }
 
-        var nodeCpu = ReadProcessCpuSeconds(pid) is { } end ? (end - _nodeCpuStart) / elapsed * 100 : double.NaN;
         await _stop.CancelAsync();
         if (_poll is not null)
         {
             await _poll;
         }
 
-        var (rss, hwm) = ReadMemory(pid);
-        if (rss is { } r)
+        Sample();
+        var cpu = 0.0;
+        for (var i = 0; i < _pids.Length; i++)
         {
-            _rssLast = r;
-            _rssMax = Math.Max(_rssMax, r);
+            cpu += _cpuLast[i] - _cpuStart[i];
         }
 
-        return new MonitorResult(pid, _samples > 0 ? _rssMax : null, _rssLast > 0 ? _rssLast : null, hwm, nodeCpu, hostBusy * Environment.ProcessorCount, hostBusy);
+        long? hwm = null;
+        foreach (var pid in _pids)
+        {
+            if (ReadMemory(pid).Hwm is { } h)
+            {
+                hwm = Math.Max(hwm ?? 0, h);
+            }
+        }
+
+        return new MonitorResult(_pids, _samples > 0 ? _rssMax : null, _rssLast > 0 ? _rssLast : null, hwm, cpu / elapsed * 100, cpu, hostBusy * Environment.ProcessorCount, hostBusy);
     }
 
     public void Dispose() => _stop.Dispose();
@@ -159,19 +175,39 @@ internal sealed class ProcessMonitor : IDisposable
         }
     }
 
-    private async Task PollAsync(int pid, CancellationToken stop)
+    /// <summary>One reading of every node: largest single-process RSS, and each process's CPU while it is alive.</summary>
+    private void Sample()
+    {
+        long? largest = null;
+        for (var i = 0; i < _pids.Length; i++)
+        {
+            if (ReadMemory(_pids[i]).Rss is { } rss)
+            {
+                largest = Math.Max(largest ?? 0, rss);
+            }
+
+            if (ReadProcessCpuSeconds(_pids[i]) is { } cpu)
+            {
+                _cpuLast[i] = cpu;
+            }
+        }
+
+        if (largest is { } r)
+        {
+            _rssLast = r;
+            _rssMax = Math.Max(_rssMax, r);
+            _samples++;
+        }
+    }
+
+    private async Task PollAsync(CancellationToken stop)
     {
         using var timer = new PeriodicTimer(PollInterval);
         try
         {
             do
             {
-                if (ReadMemory(pid).Rss is { } rss)
-                {
-                    _rssLast = rss;
-                    _rssMax = Math.Max(_rssMax, rss);
-                    _samples++;
-                }
+                Sample();
             }
             while (await timer.WaitForNextTickAsync(stop));
         }
@@ -184,18 +220,20 @@ internal sealed class ProcessMonitor : IDisposable
 }
 
 /// <summary>What <see cref="ProcessMonitor"/> saw in the measured window.</summary>
-/// <param name="Pid">The node's pid, or null when none was given.</param>
-/// <param name="RssMaxBytes">Largest VmRSS sampled.</param>
-/// <param name="RssEndBytes">VmRSS at the end.</param>
-/// <param name="HwmBytes">VmHWM (peak RSS over the node's life) at the end.</param>
-/// <param name="NodeCpuPercent">Node user+sys CPU over the window; 100 = one core.</param>
+/// <param name="Pids">The node processes' pids; empty when none were given.</param>
+/// <param name="RssMaxBytes">Largest VmRSS of any one node sampled.</param>
+/// <param name="RssEndBytes">Largest VmRSS of any one node at the end.</param>
+/// <param name="HwmBytes">Largest VmHWM (peak RSS over a node's life) at the end.</param>
+/// <param name="NodeCpuPercent">All nodes' user+sys CPU over the window; 100 = one core.</param>
+/// <param name="NodeCpuSeconds">All nodes' user+sys CPU time in the window, seconds.</param>
 /// <param name="HostCpuPercent">All processes' CPU; 100 = one core (so at most 100 × cores).</param>
 /// <param name="HostBusyPercent">Busy share of all cores (0–100).</param>
 internal sealed record MonitorResult(
-    int? Pid,
+    IReadOnlyList<int> Pids,
     long? RssMaxBytes,
     long? RssEndBytes,
     long? HwmBytes,
     double NodeCpuPercent,
+    double NodeCpuSeconds,
     double HostCpuPercent,
     double HostBusyPercent);

@@ -14,7 +14,7 @@ internal static class ReportWriter
     {
         var o = r.Options;
         output.WriteLine(Invariant(
-            $"workload {r.Workload}  target {o.Target}  connections {o.Connections}  warm-up {o.Warmup.TotalSeconds:0.##} s  measured {r.MeasuredSeconds:0.00} s"));
+            $"workload {r.Workload}  target {string.Join(' ', o.Targets)}  connections {o.Connections}  warm-up {o.Warmup.TotalSeconds:0.##} s  measured {r.MeasuredSeconds:0.00} s"));
         output.WriteLine(Invariant(
             $"  throughput   {r.RequestsPerSecond:#,0} req/s  ({r.Succeeded:#,0} ok, {r.Failed:#,0} failed, {r.BytesReceived / r.MeasuredSeconds / 1e6:0.0} MB/s received)"));
         var sb = new StringBuilder("  latency ms  ");
@@ -27,10 +27,15 @@ internal static class ReportWriter
         output.WriteLine(sb.ToString());
         output.WriteLine("  status       " + string.Join("  ", r.Statuses.Select(s => Invariant($"{s.Key}: {s.Value:#,0}"))) +
             (r.Errors.Count > 0 ? "  errors: " + string.Join("  ", r.Errors.Select(e => Invariant($"{e.Key}: {e.Value:#,0}"))) : string.Empty));
-        if (r.Node.Pid is { } pid)
+        if (r.PartialAnswers > 0)
+        {
+            output.WriteLine(Invariant($"  partial      {r.PartialAnswers:#,0} 2xx answers with a failed member entry"));
+        }
+
+        if (r.Node.Pids.Count > 0)
         {
             output.WriteLine(Invariant(
-                $"  node pid {pid}  RSS max {Mb(r.Node.RssMaxBytes):0.0} MB  end {Mb(r.Node.RssEndBytes):0.0} MB  peak-ever {Mb(r.Node.HwmBytes):0.0} MB  CPU {r.Node.NodeCpuPercent:0} %"));
+                $"  node pid {string.Join(',', r.Node.Pids)}  RSS max {Mb(r.Node.RssMaxBytes):0.0} MB  end {Mb(r.Node.RssEndBytes):0.0} MB  peak-ever {Mb(r.Node.HwmBytes):0.0} MB  CPU {r.Node.NodeCpuPercent:0} %  {r.NodeCpuMicrosPerRequest:0} µs/request"));
         }
 
         var gcs = $"{r.After.Gen0 - r.Before.Gen0}/{r.After.Gen1 - r.Before.Gen1}/{r.After.Gen2 - r.Before.Gen2}";
@@ -62,6 +67,13 @@ internal static class ReportWriter
         w.WriteStartObject();
         w.WriteString("workload", r.Workload);
         w.WriteString("target", o.Target.ToString());
+        w.WriteStartArray("targets");
+        foreach (var t in o.Targets)
+        {
+            w.WriteStringValue(t.ToString());
+        }
+
+        w.WriteEndArray();
         w.WriteNumber("connections", o.Connections);
         w.WriteNumber("warmup_s", o.Warmup.TotalSeconds);
         w.WriteNumber("duration_s", o.Duration.TotalSeconds);
@@ -70,6 +82,7 @@ internal static class ReportWriter
         w.WriteNumber("failed", r.Failed);
         w.WriteNumber("rps", Round(r.RequestsPerSecond, 1));
         w.WriteNumber("bytes_received", r.BytesReceived);
+        w.WriteNumber("partial_answers", r.PartialAnswers);
 
         w.WriteStartObject("latency_ms");
         foreach (var p in Percentiles)
@@ -98,13 +111,21 @@ internal static class ReportWriter
         w.WriteEndObject();
 
         w.WriteStartObject("node");
-        if (r.Node.Pid is { } pid)
+        if (r.Node.Pids.Count > 0)
         {
-            w.WriteNumber("pid", pid);
+            w.WriteNumber("pid", r.Node.Pids[0]);
+            w.WriteStartArray("pids");
+            foreach (var pid in r.Node.Pids)
+            {
+                w.WriteNumberValue(pid);
+            }
+
+            w.WriteEndArray();
             WriteOptional(w, "rss_max_mb", Mb(r.Node.RssMaxBytes));
             WriteOptional(w, "rss_end_mb", Mb(r.Node.RssEndBytes));
             WriteOptional(w, "hwm_mb", Mb(r.Node.HwmBytes));
             WriteOptional(w, "cpu_pct", r.Node.NodeCpuPercent);
+            WriteOptional(w, "cpu_us_per_request", r.NodeCpuMicrosPerRequest);
         }
 
         WriteOptional(w, "host_cpu_pct", r.Node.HostCpuPercent);

@@ -16,6 +16,7 @@ internal sealed class RunResult
         SortedDictionary<int, long> statuses,
         SortedDictionary<string, long> errors,
         long bytesReceived,
+        long partialAnswers,
         SelfStats before,
         SelfStats after,
         MonitorResult node)
@@ -29,6 +30,7 @@ internal sealed class RunResult
         Statuses = statuses;
         Errors = errors;
         BytesReceived = bytesReceived;
+        PartialAnswers = partialAnswers;
         Before = before;
         After = after;
         Node = node;
@@ -55,6 +57,9 @@ internal sealed class RunResult
 
     public long BytesReceived { get; }
 
+    /// <summary>2xx answers of replicated requests with a failed member entry (e.g. a dead peer's).</summary>
+    public long PartialAnswers { get; }
+
     public SelfStats Before { get; }
 
     public SelfStats After { get; }
@@ -69,6 +74,10 @@ internal sealed class RunResult
 
     /// <summary>2xx answers per second.</summary>
     public double RequestsPerSecond => MeasuredSeconds > 0 ? Succeeded / MeasuredSeconds : 0;
+
+    /// <summary>CPU time of all node processes per measured request, µs (NaN without <c>--node-pid</c>).</summary>
+    public double NodeCpuMicrosPerRequest =>
+        Succeeded + Failed > 0 && double.IsFinite(Node.NodeCpuSeconds) ? Node.NodeCpuSeconds * 1e6 / (Succeeded + Failed) : double.NaN;
 
     /// <summary>The generator's CPU over the window; 100 = one core.</summary>
     public double LoadGenCpuPercent =>
@@ -98,6 +107,7 @@ internal sealed class RunResult
         var statuses = new SortedDictionary<int, long>();
         var errors = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long bytes = 0;
+        long partial = 0;
         var last = schedule.MeasureStartTicks;
         foreach (var c in connections)
         {
@@ -116,10 +126,11 @@ internal sealed class RunResult
             }
 
             bytes += c.BytesReceived;
+            partial += c.PartialAnswers;
             last = Math.Max(last, c.LastCompletionTicks);
         }
 
         var measured = (double)(last - schedule.MeasureStartTicks) / Stopwatch.Frequency;
-        return new RunResult(workload.Name, options, setup, workload.Setup, measured, latency, statuses, errors, bytes, before, after, node);
+        return new RunResult(workload.Name, options, setup, workload.Setup, measured, latency, statuses, errors, bytes, partial, before, after, node);
     }
 }

@@ -56,7 +56,7 @@ done
 for i in 0 1 2; do
   SESSIONNODE__Network__Mode=static SESSIONNODE__Network__StaticFile="$root/network.json" \
   SESSIONNODE__Node__PeerPort=$((BASE_PORT + 10 + i)) \
-    "$NODE_BIN" run --data-dir "$root/node-$i" --https-port $((BASE_PORT + i)) --disable-rate-limit \
+    "$NODE_BIN" run --data-dir "$root/node-$i" --https-port $((BASE_PORT + i)) --admin-port -1 --disable-rate-limit \
     > "$OUT/devnet-node-$i.log" 2>&1 &
   pids+=($!)
 done

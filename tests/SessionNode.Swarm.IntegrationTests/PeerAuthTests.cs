@@ -89,7 +89,7 @@ public sealed class PeerAuthTests
     internal static Ed25519KeyPair MemberKey(TestSwarm swarm, int index) =>
         NodeKeyFile.LoadOrCreate(Path.Combine(swarm[index].DataDir, "key_ed25519"), out _);
 
-    private static AuthRequest AuthRequest(Ed25519KeyPair caller, TestNode callee, long? timestampMs = null)
+    internal static AuthRequest AuthRequest(Ed25519KeyPair caller, TestNode callee, long? timestampMs = null)
     {
         var ts = timestampMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         return new AuthRequest
@@ -100,7 +100,7 @@ public sealed class PeerAuthTests
         };
     }
 
-    private static GrpcChannel Channel(TestNode node) =>
+    internal static GrpcChannel Channel(TestNode node) =>
         GrpcChannel.ForAddress($"https://127.0.0.1:{PeerPortOf(node)}", ChannelOptions());
 
     private static GrpcChannelOptions ChannelOptions() => new()

@@ -21,15 +21,23 @@ internal sealed class StoreWorkload : IWorkload
     private const uint VerificationTag = uint.MaxValue;
 
     private readonly int _messageBytes;
+    private readonly int _minSwarm;
     private readonly List<KeyValuePair<string, double>> _setup = [];
     private byte[] _filler = [];
     private AccountId[] _accounts = [];
     private byte[] _pubkeyHex = [];
 
-    public StoreWorkload(string name, int messageBytes)
+    /// <param name="name">The workload's name.</param>
+    /// <param name="messageBytes">Size of each message's data.</param>
+    /// <param name="minSwarm">
+    /// Nodes the verification store's answer must list (all with valid signatures): 2 or more makes it a
+    /// replicated store, answered only after every member did (client-rpc.md §8).
+    /// </param>
+    public StoreWorkload(string name, int messageBytes, int minSwarm = 1)
     {
         Name = name;
         _messageBytes = messageBytes;
+        _minSwarm = minSwarm;
     }
 
     public string Name { get; }
@@ -93,6 +101,12 @@ internal sealed class StoreWorkload : IWorkload
         {
             throw new InvalidOperationException(
                 $"{Name}: verification store not confirmed (hash matches {result.HashMatches}, all succeeded {result.AllSucceeded}, signatures valid {result.SignaturesValid}).");
+        }
+
+        if (result.Swarm.Count < _minSwarm)
+        {
+            throw new InvalidOperationException(
+                $"{Name}: the verification store was answered by {result.Swarm.Count} node(s), expected a swarm of at least {_minSwarm}.");
         }
 
         if (result.Succeeded.Any(e => e.Already))

@@ -7,6 +7,7 @@ internal static class WorkloadCatalog
     public static IReadOnlyList<WorkloadInfo> All { get; } =
     [
         new("store-100b", "unauthenticated store of 100-byte messages to namespace 0 of random 05 Session IDs", () => new StoreWorkload("store-100b", 100)),
+        new("replicated-store", "store-100b against a swarm of 2 or more (repeat --target for its members): each answer waits for every member's", () => new StoreWorkload("replicated-store", 100, minSwarm: 2)),
         new("store-10kb", "the same with 10 KB (10 240-byte) messages", () => new StoreWorkload("store-10kb", 10 * 1024)),
         new("retrieve-50", "signed retrieve of mailboxes pre-filled with 50 messages of 100 bytes", () => new RetrieveWorkload()),
         new("info", "the info method: a transport baseline (TLS, HTTP, JSON envelope) without storage or signatures", () => new InfoWorkload()),

@@ -14,22 +14,23 @@ namespace SessionNode.Rpc.Peers;
 /// entry (client-rpc.md §8.3). A peer known to be unreachable, or one with requests still waiting in
 /// its retry queue (to keep them in order), is answered at once as <c>{"failed":true,"timeout":true}</c>
 /// and the request is queued; a transport failure also queues it. The <see cref="ReplicationPump"/>
-/// delivers the queue when the peer is back.
+/// delivers the queue when the peer is back. Calls go through the <see cref="ReplicationBatcher"/>, which
+/// coalesces concurrent requests to one peer.
 /// </summary>
 internal sealed partial class GrpcPeerForwarder : IPeerForwarder
 {
     private static readonly byte[] TimeoutEntry = Encoding.UTF8.GetBytes("""{"failed":true,"timeout":true}""");
     private static readonly byte[] BadResponseEntry = Encoding.UTF8.GetBytes("""{"bad_peer_response":true,"failed":true}""");
 
-    private readonly PeerClient _client;
+    private readonly ReplicationBatcher _batcher;
     private readonly PeerHealth _health;
     private readonly PeerRetryQueue _queue;
     private readonly NodeState _node;
     private readonly ILogger _logger;
 
-    public GrpcPeerForwarder(PeerClient client, PeerHealth health, PeerRetryQueue queue, NodeState node, ILogger<GrpcPeerForwarder> logger)
+    public GrpcPeerForwarder(ReplicationBatcher batcher, PeerHealth health, PeerRetryQueue queue, NodeState node, ILogger<GrpcPeerForwarder> logger)
     {
-        _client = client;
+        _batcher = batcher;
         _health = health;
         _queue = queue;
         _node = node;
@@ -49,7 +50,7 @@ internal sealed partial class GrpcPeerForwarder : IPeerForwarder
         ReplicateResponse response;
         try
         {
-            response = await _client.ReplicateAsync(peer, method, rawParams, validateAtMs: 0, cancellationToken);
+            response = await _batcher.ReplicateAsync(peer, method, rawParams, cancellationToken);
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Internal or StatusCode.Unknown)
         {
@@ -93,14 +94,25 @@ internal sealed partial class GrpcPeerForwarder : IPeerForwarder
             return FailureEntry(response.Status.ToString(CultureInfo.InvariantCulture), Encoding.UTF8.GetString(body));
         }
 
+        return IsJsonObject(body) ? body : BadResponseEntry;
+    }
+
+    /// <summary>True if <paramref name="json"/> is exactly one well-formed JSON object (it is embedded as is).</summary>
+    internal static bool IsJsonObject(ReadOnlySpan<byte> json)
+    {
         try
         {
-            using var doc = JsonDocument.Parse(body);
-            return doc.RootElement.ValueKind == JsonValueKind.Object ? body : BadResponseEntry;
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = RpcJson.DocumentOptions.MaxDepth });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject || !reader.TrySkip())
+            {
+                return false;
+            }
+
+            return !reader.Read();
         }
         catch (JsonException)
         {
-            return BadResponseEntry;
+            return false;
         }
     }
 

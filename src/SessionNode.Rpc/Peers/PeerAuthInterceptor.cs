@@ -7,9 +7,9 @@ namespace SessionNode.Rpc.Peers;
 /// <summary>
 /// Checks the <c>sn-token</c> of every peer RPC except <c>Authenticate</c>: HMAC and expiry
 /// (<c>Unauthenticated</c>), then that the caller is still in the current membership
-/// (<c>PermissionDenied</c>): Replicate, PushMessages and StorageTest.Challenge need a member of some swarm
-/// (the storage-test responder further requires ours), Relay, Ping and Reachability.TestMe any known node.
-/// The caller's record is left in <see cref="ServerCallContext.UserState"/>.
+/// (<c>PermissionDenied</c>): Replicate, ReplicateBatch, PushMessages and StorageTest.Challenge need a member
+/// of some swarm (the storage-test responder further requires ours), Relay, Ping and Reachability.TestMe any
+/// known node. The caller's record is left in <see cref="ServerCallContext.UserState"/>.
 /// </summary>
 internal sealed class PeerAuthInterceptor : Interceptor
 {
@@ -41,6 +41,7 @@ internal sealed class PeerAuthInterceptor : Interceptor
         var record = snapshot.FindByEd25519(Convert.ToHexStringLower(caller))
             ?? throw new RpcException(new Status(StatusCode.PermissionDenied, "caller is not a known service node"));
         var needsSwarm = method.EndsWith("/Replicate", StringComparison.Ordinal)
+            || method.EndsWith("/ReplicateBatch", StringComparison.Ordinal)
             || method.EndsWith("/PushMessages", StringComparison.Ordinal)
             || method.EndsWith(".StorageTest/Challenge", StringComparison.Ordinal);
         if (needsSwarm && snapshot.Members(record.SwarmId).Count == 0)

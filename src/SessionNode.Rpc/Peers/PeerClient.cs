@@ -40,6 +40,10 @@ public sealed partial class PeerClient : IDisposable
         return CallAsync(peer, (c, options) => c.Stub.ReplicateAsync(request, options), cancellationToken);
     }
 
+    /// <summary>Forwards several replicated requests in one call; the answer has one response per request, in order.</summary>
+    public Task<ReplicateBatchResponse> ReplicateBatchAsync(ServiceNodeRecord peer, ReplicateBatchRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (stub, options) => stub.ReplicateBatchAsync(request, options), cancellationToken);
+
     /// <summary>Pushes a batch of messages and revocations.</summary>
     public Task<PushResponse> PushAsync(ServiceNodeRecord peer, PushRequest request, CancellationToken cancellationToken) =>
         CallAsync(peer, (c, options) => c.Stub.PushMessagesAsync(request, options), cancellationToken);

@@ -72,7 +72,30 @@ internal sealed class PeerService : Proto.Peer.PeerBase
         });
     }
 
-    public override async Task<ReplicateResponse> Replicate(ReplicateRequest request, ServerCallContext context)
+    /// <summary>Most requests one <c>ReplicateBatch</c> call may carry (callers send at most <see cref="ReplicationBatcher.MaxBatchRequests"/>).</summary>
+    internal const int MaxBatchRequests = 1024;
+
+    public override Task<ReplicateResponse> Replicate(ReplicateRequest request, ServerCallContext context) =>
+        ReplicateOneAsync(request, context.CancellationToken);
+
+    public override async Task<ReplicateBatchResponse> ReplicateBatch(ReplicateBatchRequest request, ServerCallContext context)
+    {
+        if (request.Requests.Count > MaxBatchRequests)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"more than {MaxBatchRequests} requests in one batch"));
+        }
+
+        // In order, one at a time: the same order a sequence of Replicate calls on one stream would have.
+        var response = new ReplicateBatchResponse();
+        foreach (var item in request.Requests)
+        {
+            response.Responses.Add(await ReplicateOneAsync(item, context.CancellationToken));
+        }
+
+        return response;
+    }
+
+    private async Task<ReplicateResponse> ReplicateOneAsync(ReplicateRequest request, CancellationToken cancellationToken)
     {
         if (!RequestParser.IsReplicated(request.Method))
         {
@@ -103,7 +126,7 @@ internal sealed class PeerService : Proto.Peer.PeerBase
                 return Answer(RpcResult.Text(400, "invalid json: no `params` field"));
             }
 
-            var rpcContext = new RpcContext(at > 0 ? at : now, forwarded: true, _node.Membership.Current, context.CancellationToken);
+            var rpcContext = new RpcContext(at > 0 ? at : now, forwarded: true, _node.Membership.Current, cancellationToken);
             return Answer(await _handler.HandleAsync(request.Method, doc.RootElement, rpcContext));
         }
     }

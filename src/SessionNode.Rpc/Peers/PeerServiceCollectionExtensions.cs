@@ -46,6 +46,8 @@ public static class PeerServiceCollectionExtensions
         });
 
         services.AddSingleton<PeerClient>();
+        services.AddSingleton<ReplicationBatcher>();
+        services.AddSingleton<IStatsContributor>(sp => sp.GetRequiredService<ReplicationBatcher>());
         services.AddSingleton(sp => PeerRetryQueue.Open(
             Path.Combine(sp.GetRequiredService<IOptions<NodeOptions>>().Value.DataDir, RetryQueueFolder),
             sp.GetRequiredService<IOptions<NetworkOptions>>().Value.RetryQueueCapacity));
