@@ -39,7 +39,7 @@ public sealed class RunCommandTests
 
         var result = await Cli.RunAsync(
             "run", "--data-dir", temp.Path, "--bind-ip", "127.0.0.1", "--https-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--peer-port", "0", "--log-level", "off");
+            "--peer-port", "0", "--admin-port", "0", "--log-level", "off");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("startup failed", result.Error);

@@ -61,7 +61,7 @@ public sealed class ShutdownTests
         foreach (var arg in new[]
         {
             "run", "--data-dir", dataDir, "--bind-ip", "127.0.0.1", "--https-port", port.ToString(CultureInfo.InvariantCulture),
-            "--peer-port", "0", "--log-level", "warn",
+            "--peer-port", "0", "--admin-port", "0", "--log-level", "warn",
         })
         {
             info.ArgumentList.Add(arg);
