@@ -52,6 +52,10 @@ public sealed partial class PeerClient : IDisposable
     public async Task PingAsync(ServiceNodeRecord peer, CancellationToken cancellationToken) =>
         await CallAsync(peer, (stub, options) => stub.PingAsync(new PingRequest(), options), cancellationToken);
 
+    /// <summary>Asks the peer for its digests of <paramref name="request"/>'s accounts (handoff.proto).</summary>
+    public Task<ConfirmHoldingsResponse> ConfirmHoldingsAsync(ServiceNodeRecord peer, ConfirmHoldingsRequest request, CancellationToken cancellationToken) =>
+        CallOnConnectionAsync(peer, (connection, options) => connection.HandOff.ConfirmHoldingsAsync(request, options), cancellationToken);
+
     /// <summary>Closes every channel.</summary>
     public void Dispose()
     {
@@ -63,7 +67,10 @@ public sealed partial class PeerClient : IDisposable
         _connections.Clear();
     }
 
-    private async Task<T> CallAsync<T>(ServiceNodeRecord peer, Func<Proto.Peer.PeerClient, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
+    private Task<T> CallAsync<T>(ServiceNodeRecord peer, Func<Proto.Peer.PeerClient, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken) =>
+        CallOnConnectionAsync(peer, (connection, options) => call(connection.Stub, options), cancellationToken);
+
+    private async Task<T> CallOnConnectionAsync<T>(ServiceNodeRecord peer, Func<Connection, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
     {
         var connection = GetConnection(peer);
         for (var attempt = 0; ; attempt++)
@@ -72,7 +79,7 @@ public sealed partial class PeerClient : IDisposable
             var headers = new Metadata { { PeerAuth.TokenHeader, token } };
             try
             {
-                return await call(connection.Stub, new CallOptions(headers, cancellationToken: cancellationToken));
+                return await call(connection, new CallOptions(headers, cancellationToken: cancellationToken));
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && attempt == 0)
             {
@@ -164,11 +171,14 @@ public sealed partial class PeerClient : IDisposable
                 MaxSendMessageSize = PeerListener.MaxMessageBytes,
             });
             Stub = new Proto.Peer.PeerClient(_channel);
+            HandOff = new Proto.HandOff.HandOffClient(_channel);
         }
 
         public string Address { get; }
 
         public Proto.Peer.PeerClient Stub { get; }
+
+        public Proto.HandOff.HandOffClient HandOff { get; }
 
         public async Task<string> TokenAsync(PeerClient owner, ServiceNodeRecord peer, CancellationToken cancellationToken)
         {

@@ -7,11 +7,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SessionNode.Crypto;
+using SessionNode.Rpc.Admin;
 using SessionNode.Swarm;
 
 namespace SessionNode.Rpc.Peers;
 
-/// <summary>Composition of the peer side: listener, gRPC service and auth, peer client, forwarder, retry queue and pump.</summary>
+/// <summary>Composition of the peer side: listener, gRPC services and auth, peer client, forwarder, retry queue and pump, hand-off push and purge.</summary>
 public static class PeerServiceCollectionExtensions
 {
     /// <summary>Folder of the retry queue database inside the data folder.</summary>
@@ -50,7 +51,11 @@ public static class PeerServiceCollectionExtensions
             sp.GetRequiredService<IOptions<NetworkOptions>>().Value.RetryQueueCapacity));
         services.AddSingleton<IPeerForwarder, GrpcPeerForwarder>();
         services.AddHostedService<ReplicationPump>();
+        services.AddSingleton<SwarmPusher>();
         services.AddHostedService<SwarmPushService>();
+        services.AddSingleton<HandOffPurgeService>();
+        services.AddHostedService(sp => sp.GetRequiredService<HandOffPurgeService>());
+        services.AddSingleton<IStatsContributor>(sp => sp.GetRequiredService<HandOffPurgeService>());
         return services;
     }
 
@@ -78,6 +83,7 @@ public static class PeerServiceCollectionExtensions
         }
 
         endpoints.MapGrpcService<PeerService>();
+        endpoints.MapGrpcService<HandOffService>();
         return endpoints;
     }
 
