@@ -51,7 +51,7 @@ public sealed partial class MessageStore
     /// <summary>
     /// An order-independent digest (XOR of per-item fingerprints) and item count of what this store holds
     /// for the account as of <paramref name="asOfMs"/>: its messages expiring after that time (namespace,
-    /// hash, expiry) and its revocations. Two stores holding the same items give the same digest.
+    /// hash, expiry) and its revocations (token only). Two stores holding the same items give the same digest.
     /// </summary>
     public (byte[] Digest, long Count) AccountDigest(in AccountId account, long asOfMs)
     {
@@ -78,13 +78,13 @@ public sealed partial class MessageStore
             count++;
         });
 
-        Span<byte> revocation = stackalloc byte[1 + AccountId.Length + SubaccountToken.Length + sizeof(long)];
+        // The revocation time is left out: each member stamps a replicated revoke with its own clock.
+        Span<byte> revocation = stackalloc byte[1 + AccountId.Length + SubaccountToken.Length];
         foreach (var r in ReadRevocations(account))
         {
             revocation[0] = 2;
             account.Span.CopyTo(revocation[1..]);
             r.Token.Span.CopyTo(revocation[(1 + AccountId.Length)..]);
-            BinaryPrimitives.WriteInt64BigEndian(revocation[(1 + AccountId.Length + SubaccountToken.Length)..], r.RevokedAtMs);
             Mix(digest, revocation);
             count++;
         }

@@ -88,6 +88,18 @@ public sealed class TestSwarm : IAsyncDisposable
         await WaitConvergedAsync(cancellationToken);
     }
 
+    /// <summary>Moves several nodes to <paramref name="swarmId"/> in one rewrite of the file (a split or merge seen as one change).</summary>
+    public async Task MoveNodesAsync(ulong swarmId, IReadOnlyList<int> indexes, CancellationToken cancellationToken = default)
+    {
+        foreach (var index in indexes)
+        {
+            _members[index].SwarmId = swarmId;
+        }
+
+        WriteNetworkFile();
+        await WaitConvergedAsync(cancellationToken);
+    }
+
     /// <summary>Stops node <paramref name="index"/>, keeping its data folder and ports (it stays in the network file).</summary>
     public async Task StopNodeAsync(int index)
     {

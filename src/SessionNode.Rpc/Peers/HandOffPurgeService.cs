@@ -487,7 +487,7 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
     [LoggerMessage(Level = LogLevel.Information, Message = "{Accounts} handed-over account(s) differ on {Peer}…; pushing them again")]
     private static partial void LogRepush(ILogger logger, int accounts, string peer);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Accounts} handed-over account(s) of swarm {Swarm:x} stay: {Missing} of its {Members} member(s) did not answer")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Accounts} handed-over account(s) of swarm {Swarm:x} stay: {Missing} of its {Members} member(s) did not answer")]
     private static partial void LogUnconfirmed(ILogger logger, int accounts, ulong swarm, int missing, int members);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Hand-off confirmation from {Peer}… failed: {Problem}")]

@@ -9,7 +9,8 @@ namespace SessionNode.Rpc.Peers;
 /// <summary>
 /// Watches membership views and pushes data when the swarms change (swarm.md §6.2, with our
 /// recommendations): a member joining our swarm gets every message and revocation of the accounts our
-/// swarm serves; accounts that now belong to another swarm are pushed to all of that swarm's members.
+/// swarm serves; accounts that now belong to another swarm are pushed to all of that swarm's members;
+/// when we move into another swarm, what we hold for its accounts is pushed to its other members.
 /// Namespaces are kept; nothing is deleted here (<see cref="HandOffPurgeService"/> purges handed-over
 /// accounts once their new owners confirm them). Pushes (<see cref="SwarmPusher"/>) retry with backoff
 /// while the target does not accept us yet (it may not have seen the new view). Owns only the last view
@@ -60,6 +61,19 @@ internal sealed partial class SwarmPushService : BackgroundService
             await _pusher.PushAsync(accounts, changes.NewMembers, SwarmPusher.HandOffAttempts, cancellationToken);
         }
 
+        if (previous.Self!.SwarmId != self.SwarmId)
+        {
+            // We joined another swarm (e.g. two swarms merged): its other members may lack what we
+            // hold for the accounts it serves, and nobody else pushes it to them.
+            var members = next.Members(self.SwarmId).Where(m => m.Ed25519Hex != self.Ed25519Hex).ToArray();
+            var accounts = _store.EnumerateAccounts().Where(a => next.ServesAccount(a)).ToList();
+            if (members.Length > 0 && accounts.Count > 0)
+            {
+                LogJoinedSwarm(_logger, self.SwarmId, accounts.Count, members.Length);
+                await _pusher.PushAsync(accounts, members, SwarmPusher.HandOffAttempts, cancellationToken);
+            }
+        }
+
         if (changes.PlacementChanged)
         {
             var moved = new Dictionary<ulong, List<AccountId>>();
@@ -84,6 +98,9 @@ internal sealed partial class SwarmPushService : BackgroundService
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "We joined swarm {Swarm:x}; pushing {Accounts} account(s) it serves to its {Members} other member(s)")]
+    private static partial void LogJoinedSwarm(ILogger logger, ulong swarm, int accounts, int members);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} new member(s) joined our swarm; pushing our swarm's data")]
     private static partial void LogNewMembers(ILogger logger, int count);
