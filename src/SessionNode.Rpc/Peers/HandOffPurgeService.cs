@@ -350,7 +350,7 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
     {
         var asOf = _time.GetUtcNow().Add(AsOfLead).ToUnixTimeMilliseconds();
         var request = new ConfirmHoldingsRequest { AsOfMs = asOf };
-        var ours = new (byte[] Digest, long Count)[chunk.Count];
+        var ours = new ItemDigest[chunk.Count];
         for (var i = 0; i < chunk.Count; i++)
         {
             request.Accounts.Add(ByteString.CopyFrom(chunk[i].Span));
@@ -407,7 +407,7 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
             var current = _membership.Current;
             if (!current.SelfInSwarm || current.ServesAccount(chunk[i])
                 || !current.TryGetSwarm(chunk[i], out var owner) || owner != swarmId
-                || !ours[i].Digest.AsSpan().SequenceEqual(_store.AccountDigest(chunk[i], asOf).Digest))
+                || ours[i] != _store.AccountDigest(chunk[i], asOf))
             {
                 continue;
             }
@@ -430,7 +430,7 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
     }
 
     /// <summary>Asks one member; per account whether its digest and count equal ours, or null if it did not answer properly.</summary>
-    private async Task<bool[]?> AskAsync(ServiceNodeRecord member, ConfirmHoldingsRequest request, (byte[] Digest, long Count)[] ours, CancellationToken cancellationToken)
+    private async Task<bool[]?> AskAsync(ServiceNodeRecord member, ConfirmHoldingsRequest request, ItemDigest[] ours, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(ConfirmTimeout);
@@ -457,7 +457,8 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
             var holding = response.Holdings[i];
             matched[i] = holding.Account.Equals(request.Accounts[i])
                 && holding.Count == ours[i].Count
-                && holding.Digest.Span.SequenceEqual(ours[i].Digest);
+                && holding.Digest.Length == 16
+                && ItemDigest.ReadHash(holding.Digest.Span) == ours[i].Hash;
         }
 
         return matched;

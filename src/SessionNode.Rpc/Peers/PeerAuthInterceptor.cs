@@ -7,8 +7,8 @@ namespace SessionNode.Rpc.Peers;
 /// <summary>
 /// Checks the <c>sn-token</c> of every peer RPC except <c>Authenticate</c>: HMAC and expiry
 /// (<c>Unauthenticated</c>), then that the caller is still in the current membership
-/// (<c>PermissionDenied</c>): Replicate and PushMessages need a member of some swarm, Relay and Ping
-/// any known node. The caller's record is left in <see cref="ServerCallContext.UserState"/>.
+/// (<c>PermissionDenied</c>): Replicate, PushMessages and HandOver need a member of some swarm; Relay,
+/// Ping and ConfirmHoldings any known node. The caller's record is left in <see cref="ServerCallContext.UserState"/>.
 /// </summary>
 internal sealed class PeerAuthInterceptor : Interceptor
 {
@@ -39,7 +39,8 @@ internal sealed class PeerAuthInterceptor : Interceptor
         var snapshot = _node.Membership.Current;
         var record = snapshot.FindByEd25519(Convert.ToHexStringLower(caller))
             ?? throw new RpcException(new Status(StatusCode.PermissionDenied, "caller is not a known service node"));
-        var needsSwarm = method.EndsWith("/Replicate", StringComparison.Ordinal) || method.EndsWith("/PushMessages", StringComparison.Ordinal);
+        var needsSwarm = method.EndsWith("/Replicate", StringComparison.Ordinal) || method.EndsWith("/PushMessages", StringComparison.Ordinal)
+            || method.EndsWith("/HandOver", StringComparison.Ordinal);
         if (needsSwarm && snapshot.Members(record.SwarmId).Count == 0)
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, "caller is not a member of any swarm"));

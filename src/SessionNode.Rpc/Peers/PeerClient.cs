@@ -56,6 +56,10 @@ public sealed partial class PeerClient : IDisposable
     public Task<ConfirmHoldingsResponse> ConfirmHoldingsAsync(ServiceNodeRecord peer, ConfirmHoldingsRequest request, CancellationToken cancellationToken) =>
         CallOnConnectionAsync(peer, (connection, options) => connection.HandOff.ConfirmHoldingsAsync(request, options), cancellationToken);
 
+    /// <summary>Hands over a batch of items of accounts the peer's swarm serves (handoff.proto).</summary>
+    public Task<HandOverResponse> HandOverAsync(ServiceNodeRecord peer, HandOverRequest request, CancellationToken cancellationToken) =>
+        CallOnConnectionAsync(peer, (connection, options) => connection.HandOff.HandOverAsync(request, options), cancellationToken);
+
     /// <summary>Closes every channel.</summary>
     public void Dispose()
     {

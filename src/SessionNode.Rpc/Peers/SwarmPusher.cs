@@ -9,9 +9,10 @@ using SessionNode.Swarm;
 namespace SessionNode.Rpc.Peers;
 
 /// <summary>
-/// Pushes the stored messages and revocations of a set of accounts to other nodes (swarm.md §6.2):
-/// batches of at most 8 MiB, namespace kept, each batch retried with backoff while a target does not
-/// accept it. Shared by <see cref="SwarmPushService"/> (hand-off on membership changes) and
+/// Hands over everything held for a set of accounts to other nodes (swarm.md §6.2, over
+/// handoff.proto's HandOver): messages with their data, tombstones, revocations and unrevocations, in
+/// batches of at most 8 MiB, namespace kept, applied by the target like repair (so nothing deleted comes
+/// back); each batch retried with backoff while a target does not accept it. Shared by <see cref="SwarmPushService"/> (hand-off on membership changes) and
 /// <see cref="HandOffPurgeService"/> (re-push to new owners that cannot confirm). Stateless; owned by DI.
 /// </summary>
 internal sealed partial class SwarmPusher
@@ -44,7 +45,7 @@ internal sealed partial class SwarmPusher
     }
 
     /// <summary>
-    /// Pushes the messages and revocations of <paramref name="accounts"/> to every target, batch by batch,
+    /// Hands over the items of <paramref name="accounts"/> to every target, batch by batch,
     /// each batch up to <paramref name="maxAttempts"/> times per target; returns true if every target
     /// accepted every batch.
     /// </summary>
@@ -55,9 +56,8 @@ internal sealed partial class SwarmPusher
             return true;
         }
 
-        var wanted = accounts.ToHashSet();
         var ok = true;
-        foreach (var batch in Batches(wanted))
+        foreach (var batch in Batches(accounts))
         {
             var results = await Task.WhenAll(targets.Select(t => PushWithRetryAsync(t, batch, maxAttempts, cancellationToken)));
             ok &= results.All(r => r);
@@ -66,53 +66,51 @@ internal sealed partial class SwarmPusher
         return ok;
     }
 
-    private IEnumerable<PushRequest> Batches(HashSet<AccountId> accounts)
+    private IEnumerable<HandOverRequest> Batches(IReadOnlyCollection<AccountId> accounts)
     {
-        var batch = new PushRequest();
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var batch = new HandOverRequest();
         var size = 0;
         foreach (var account in accounts)
         {
-            foreach (var (token, revokedAt) in _store.GetRevocations(account))
+            foreach (var listed in _store.ListAccountItems(account, now))
             {
-                batch.Revocations.Add(new PushedRevocation
+                // Messages are read with their data one at a time; one gone meanwhile is simply left out.
+                if (_store.WithData(listed) is not { } item)
                 {
-                    Account = ByteString.CopyFrom(account.Span),
-                    Token = ByteString.CopyFrom(token.Span),
-                    RevokedAtMs = revokedAt,
+                    continue;
+                }
+
+                var bytes = item.Key.Length + (item.Data?.Length ?? 0) + RecordOverhead;
+                if (size + bytes > MaxBatchBytes && batch.Items.Count > 0)
+                {
+                    yield return batch;
+                    batch = new HandOverRequest();
+                    size = 0;
+                }
+
+                batch.Items.Add(new HandedItem
+                {
+                    Kind = (int)item.Kind,
+                    Account = ByteString.CopyFrom(item.Account.Span),
+                    Namespace = item.Namespace.Id,
+                    Key = ByteString.CopyFrom(item.Key),
+                    ExpiryMs = item.ExpiryMs,
+                    TimeMs = item.TimeMs,
+                    TimestampMs = item.TimestampMs,
+                    Data = item.Data is { } data ? ByteString.CopyFrom(data) : ByteString.Empty,
                 });
-                size += RecordOverhead;
+                size += bytes;
             }
         }
 
-        foreach (var m in _store.EnumerateMessages(accounts.Contains))
-        {
-            var bytes = m.Data.Length + m.Hash.Length + RecordOverhead;
-            if (size + bytes > MaxBatchBytes && (batch.Messages.Count > 0 || batch.Revocations.Count > 0))
-            {
-                yield return batch;
-                batch = new PushRequest();
-                size = 0;
-            }
-
-            batch.Messages.Add(new PushedMessage
-            {
-                Account = ByteString.CopyFrom(m.Account.Span),
-                Namespace = m.Namespace.Id,
-                Hash = m.Hash,
-                TimestampMs = m.TimestampMs,
-                ExpiryMs = m.ExpiryMs,
-                Data = ByteString.CopyFrom(m.Data),
-            });
-            size += bytes;
-        }
-
-        if (batch.Messages.Count > 0 || batch.Revocations.Count > 0)
+        if (batch.Items.Count > 0)
         {
             yield return batch;
         }
     }
 
-    private async Task<bool> PushWithRetryAsync(ServiceNodeRecord target, PushRequest batch, int maxAttempts, CancellationToken cancellationToken)
+    private async Task<bool> PushWithRetryAsync(ServiceNodeRecord target, HandOverRequest batch, int maxAttempts, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromMilliseconds(250);
         for (var attempt = 1; ; attempt++)
@@ -123,15 +121,15 @@ internal sealed partial class SwarmPusher
             cts.CancelAfter(PushTimeout);
             try
             {
-                await _client.PushAsync(current, batch, cts.Token);
-                Telemetry.Pushed.Add(batch.Messages.Count);
+                await _client.HandOverAsync(current, batch, cts.Token);
+                Telemetry.Pushed.Add(batch.Items.Count);
                 return true;
             }
             catch (Exception e) when (e is RpcException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 if (attempt >= maxAttempts)
                 {
-                    LogPushFailed(_logger, target.Ed25519Hex[..8], batch.Messages.Count, e.Message);
+                    LogPushFailed(_logger, target.Ed25519Hex[..8], batch.Items.Count, e.Message);
                     return false;
                 }
             }
@@ -141,6 +139,6 @@ internal sealed partial class SwarmPusher
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Giving up pushing {Messages} message(s) to {Peer}…: {Problem}")]
-    private static partial void LogPushFailed(ILogger logger, string peer, int messages, string problem);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Giving up handing over {Items} item(s) to {Peer}…: {Problem}")]
+    private static partial void LogPushFailed(ILogger logger, string peer, int items, string problem);
 }
