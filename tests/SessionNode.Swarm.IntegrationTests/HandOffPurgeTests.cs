@@ -118,6 +118,52 @@ public sealed class HandOffPurgeTests
         await data.AssertServedAsync(swarm, movers: [2, 3], stayers: [0, 1]);
     }
 
+    [Fact]
+    public async Task NewSwarm_MovedAccountHandedOverWithDeleteAndShortenedExpiry_PurgedFromFormerOwners()
+    {
+        await using var swarm = await TestSwarm.StartAsync([0, 0], Fast, Ct);
+        using var c0 = ClientFor(swarm, 0);
+        using var mover = UserNear(High);
+        using var stayer = UserNear(0);
+        var hashes = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            hashes.Add((await c0.StoreAsync(mover, RandomNumberGenerator.GetBytes(300), ttl: TimeSpan.FromHours(1), cancellationToken: Ct)).ExpectedHash);
+        }
+
+        await c0.StoreAsync(stayer, "s"u8.ToArray(), ttl: TimeSpan.FromHours(1), cancellationToken: Ct);
+        await c0.DeleteAsync(mover, [hashes[1]], cancellationToken: Ct);
+        var shortened = DateTimeOffset.UtcNow.AddMinutes(30).ToUnixTimeMilliseconds();
+        await c0.ExpireAsync(mover, [hashes[2]], shortened, ExpireMode.Shorten, cancellationToken: Ct);
+        await WaitUntilAsync(() => StoredCount(swarm[1], mover.Id) == 2 && Store(swarm[1]).GetExpiries(mover.Id, [hashes[2]])[hashes[2]] == shortened, "node 1 to apply the delete and the expiry change");
+
+        // A new swarm at 2^63 of two fresh nodes: the mover goes there (the first time they see it).
+        var added = await swarm.AddNodesAsync(High, 2, Ct);
+        await WaitUntilAsync(
+            () => added.All(n => StoredCount(swarm[n], mover.Id) == 2) && new[] { 0, 1 }.All(n => StoredCount(swarm[n], mover.Id) == 0),
+            "the mover to be held by the new swarm only");
+        foreach (var n in added)
+        {
+            var store = Store(swarm[n]);
+            Assert.Equal(0, StoredCount(swarm[n], stayer.Id));
+            Assert.Equal(shortened, store.GetExpiries(mover.Id, [hashes[2]])[hashes[2]]);
+            var tombstone = Assert.Single(store.ListAccountItems(mover.Id, 0), i => i.Kind == SyncItemKind.Tombstone);
+            Assert.Equal(hashes[1], System.Text.Encoding.ASCII.GetString(tombstone.Key));
+            using var client = ClientFor(swarm, n);
+            Assert.Equal(new[] { hashes[0], hashes[2] }.Order(StringComparer.Ordinal), (await client.RetrieveAsync(mover, cancellationToken: Ct)).Messages.Select(m => m.Hash).Order(StringComparer.Ordinal));
+        }
+
+        foreach (var n in new[] { 0, 1 })
+        {
+            Assert.Empty(Store(swarm[n]).ListAccountItems(mover.Id, 0));
+            Assert.Equal(1, StoredCount(swarm[n], stayer.Id));
+            var node = swarm[n];
+            await WaitForAsync(async () => await StatAsync(node, "purged_accounts") == 1, "the purge to be counted");
+        }
+    }
+
+    private static MessageStore Store(TestNode node) => node.Services.GetRequiredService<MessageStore>();
+
     /// <summary>A numeric property of the node's <c>ownership</c> stats section (-1 before its first pass).</summary>
     private static async Task<long> StatAsync(TestNode node, string name) =>
         await OwnershipAsync(node) is { } o ? o.GetProperty(name).GetInt64() : -1;

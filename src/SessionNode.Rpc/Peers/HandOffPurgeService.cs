@@ -418,14 +418,14 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
                 _foreignSince.Remove(chunk[i]);
             }
 
+            Interlocked.Increment(ref _purgedAccounts);
+            Interlocked.Add(ref _purgedMessages, m);
+            Interlocked.Add(ref _purgedBytes, b);
             accounts++;
             messages += m;
             bytes += b;
         }
 
-        Interlocked.Add(ref _purgedAccounts, accounts);
-        Interlocked.Add(ref _purgedMessages, messages);
-        Interlocked.Add(ref _purgedBytes, bytes);
         return (accounts, messages, bytes);
     }
 
