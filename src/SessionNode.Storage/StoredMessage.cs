@@ -3,11 +3,7 @@ using SessionNode.Core;
 namespace SessionNode.Storage;
 
 /// <summary>One stored message as returned by reads (the account is always set).</summary>
-public sealed record StoredMessage(AccountId Account, Namespace Namespace, string Hash, long TimestampMs, long ExpiryMs, byte[] Data)
-{
-    /// <summary>The message's logical size, as counted in <see cref="MessageStore.LogicalBytes"/> (hashes are ASCII).</summary>
-    public long LogicalSize => StorageLayout.LogicalSize(Hash.Length, Data.Length);
-}
+public sealed record StoredMessage(AccountId Account, Namespace Namespace, string Hash, long TimestampMs, long ExpiryMs, byte[] Data);
 
 /// <summary>Result of <see cref="MessageStore.Store"/> (storage.md §3.1).</summary>
 public enum StoreOutcome

@@ -225,14 +225,7 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
         }
 
         var foreignSet = foreign.ToHashSet();
-        long foreignBytes = 0;
-        if (foreign.Count > 0)
-        {
-            foreach (var message in _store.EnumerateMessages(foreignSet.Contains))
-            {
-                foreignBytes += message.LogicalSize;
-            }
-        }
+        var foreignBytes = foreign.Count > 0 ? _store.LogicalBytesOf(foreignSet.Contains) : 0;
 
         var due = new List<AccountId>();
         lock (_foreignLock)
@@ -418,6 +411,8 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
                 _foreignSince.Remove(chunk[i]);
             }
 
+            Telemetry.PurgedAccounts.Add(1);
+            Telemetry.PurgedBytes.Add(b);
             Interlocked.Increment(ref _purgedAccounts);
             Interlocked.Add(ref _purgedMessages, m);
             Interlocked.Add(ref _purgedBytes, b);
