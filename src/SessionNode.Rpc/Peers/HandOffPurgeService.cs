@@ -465,7 +465,7 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
         Interlocked.Increment(ref _passes);
     }
 
-    /// <summary>What the last pass found (accounts and logical bytes; expired-not-swept messages count as owned).</summary>
+    /// <summary>What the last pass found (accounts and logical bytes, expired-not-swept messages included).</summary>
     private sealed record OwnershipStats(
         long PassMs,
         long DurationMs,
