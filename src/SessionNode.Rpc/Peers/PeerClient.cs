@@ -52,6 +52,22 @@ public sealed partial class PeerClient : IDisposable
     public async Task PingAsync(ServiceNodeRecord peer, CancellationToken cancellationToken) =>
         await CallAsync(peer, (stub, options) => stub.PingAsync(new PingRequest(), options), cancellationToken);
 
+    /// <summary>Anti-entropy: digests of leaf groups.</summary>
+    public Task<DigestResponse> GetDigestsAsync(ServiceNodeRecord peer, DigestRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.AntiEntropy.GetDigestsAsync(request, options), cancellationToken);
+
+    /// <summary>Anti-entropy: compact item lists of leaves.</summary>
+    public Task<ItemsResponse> GetItemsAsync(ServiceNodeRecord peer, ItemsRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.AntiEntropy.GetItemsAsync(request, options), cancellationToken);
+
+    /// <summary>Anti-entropy: full items by id.</summary>
+    public Task<FetchResponse> FetchItemsAsync(ServiceNodeRecord peer, FetchRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.AntiEntropy.FetchItemsAsync(request, options), cancellationToken);
+
+    /// <summary>Anti-entropy: items for the peer to apply.</summary>
+    public Task<PushItemsResponse> PushItemsAsync(ServiceNodeRecord peer, PushItemsRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.AntiEntropy.PushItemsAsync(request, options), cancellationToken);
+
     /// <summary>Closes every channel.</summary>
     public void Dispose()
     {
@@ -63,7 +79,10 @@ public sealed partial class PeerClient : IDisposable
         _connections.Clear();
     }
 
-    private async Task<T> CallAsync<T>(ServiceNodeRecord peer, Func<Proto.Peer.PeerClient, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
+    private Task<T> CallAsync<T>(ServiceNodeRecord peer, Func<Proto.Peer.PeerClient, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken) =>
+        CallAsync(peer, (Connection c, CallOptions options) => call(c.Stub, options), cancellationToken);
+
+    private async Task<T> CallAsync<T>(ServiceNodeRecord peer, Func<Connection, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
     {
         var connection = GetConnection(peer);
         for (var attempt = 0; ; attempt++)
@@ -72,7 +91,7 @@ public sealed partial class PeerClient : IDisposable
             var headers = new Metadata { { PeerAuth.TokenHeader, token } };
             try
             {
-                return await call(connection.Stub, new CallOptions(headers, cancellationToken: cancellationToken));
+                return await call(connection, new CallOptions(headers, cancellationToken: cancellationToken));
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && attempt == 0)
             {
@@ -164,11 +183,14 @@ public sealed partial class PeerClient : IDisposable
                 MaxSendMessageSize = PeerListener.MaxMessageBytes,
             });
             Stub = new Proto.Peer.PeerClient(_channel);
+            AntiEntropy = new Proto.AntiEntropy.AntiEntropyClient(_channel);
         }
 
         public string Address { get; }
 
         public Proto.Peer.PeerClient Stub { get; }
+
+        public Proto.AntiEntropy.AntiEntropyClient AntiEntropy { get; }
 
         public async Task<string> TokenAsync(PeerClient owner, ServiceNodeRecord peer, CancellationToken cancellationToken)
         {

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SessionNode.Crypto;
+using SessionNode.Rpc.Admin;
 using SessionNode.Swarm;
 
 namespace SessionNode.Rpc.Peers;
@@ -19,8 +20,8 @@ public static class PeerServiceCollectionExtensions
 
     /// <summary>
     /// Registers the membership (by <c>Network:Mode</c>), the Swarm services, the peer listener
-    /// (<c>Node:PeerPort</c>), the gRPC peer service with its token interceptor, and the gRPC
-    /// <see cref="IPeerForwarder"/>. Called by <see cref="RpcServiceCollectionExtensions.AddSessionNodeRpc"/>.
+    /// (<c>Node:PeerPort</c>), the gRPC peer service with its token interceptor, the gRPC
+    /// <see cref="IPeerForwarder"/>, and anti-entropy (service, stats section). Called by <see cref="RpcServiceCollectionExtensions.AddSessionNodeRpc"/>.
     /// </summary>
     public static IServiceCollection AddSessionNodePeers(this IServiceCollection services, IConfiguration configuration)
     {
@@ -51,6 +52,10 @@ public static class PeerServiceCollectionExtensions
         services.AddSingleton<IPeerForwarder, GrpcPeerForwarder>();
         services.AddHostedService<ReplicationPump>();
         services.AddHostedService<SwarmPushService>();
+        services.AddSingleton<AntiEntropyStats>();
+        services.AddSingleton<IStatsContributor>(sp => sp.GetRequiredService<AntiEntropyStats>());
+        services.AddSingleton<AntiEntropyService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AntiEntropyService>());
         return services;
     }
 
@@ -78,6 +83,7 @@ public static class PeerServiceCollectionExtensions
         }
 
         endpoints.MapGrpcService<PeerService>();
+        endpoints.MapGrpcService<AntiEntropyPeerService>();
         return endpoints;
     }
 
