@@ -153,6 +153,50 @@ public sealed class AntiEntropyTests
     }
 
     [Fact]
+    public async Task StoppedMember_MissedWritesDeletesExpiryAndRevocation_ConvergesWithoutTheRetryQueue()
+    {
+        await using var swarm = await TestSwarm.StartAsync([0UL, 0UL], ManualRounds, Ct);
+        using var group = SessionAccount.FromGroupSeed(RandomNumberGenerator.GetBytes(32));
+        using var client = ClientFor(swarm, 0);
+        var kept = (await client.StoreAsync(group, new byte[] { 1 }, new Namespace(11), ttl: TimeSpan.FromHours(2), cancellationToken: Ct)).ExpectedHash;
+        var doomed = (await client.StoreAsync(group, new byte[] { 2 }, new Namespace(11), ttl: TimeSpan.FromHours(2), cancellationToken: Ct)).ExpectedHash;
+        var unrevoked = SubaccountToken.Create(0x03, SubaccountFlags.Read, RandomNumberGenerator.GetBytes(32));
+        await client.RevokeSubaccountAsync(group, [unrevoked], cancellationToken: Ct);
+        await WaitUntilAsync(() => StoredCount(swarm[1], group.Id) == 2, "the member to hold both messages");
+        await swarm.StopNodeAsync(1);
+
+        var added = (await client.StoreAsync(group, new byte[] { 3 }, new Namespace(11), ttl: TimeSpan.FromHours(2), cancellationToken: Ct)).ExpectedHash;
+        await client.DeleteAsync(group, [doomed], cancellationToken: Ct);
+        var shortTo = swarm[0].Time.GetUtcNow().ToUnixTimeMilliseconds() + 600_000;
+        await client.ExpireAsync(group, [kept], shortTo, ExpireMode.Shorten, Ct);
+        var revoked = SubaccountToken.Create(0x03, SubaccountFlags.Read, RandomNumberGenerator.GetBytes(32));
+        await client.RevokeSubaccountAsync(group, [revoked], cancellationToken: Ct);
+        await client.UnrevokeSubaccountAsync(group, [unrevoked], cancellationToken: Ct);
+        var queue = swarm[0].Services.GetRequiredService<PeerRetryQueue>();
+        var peer = Convert.FromHexString(swarm.KeyOf(1));
+        while (queue.Peek(peer, 100) is { Count: > 0 } pending)
+        {
+            foreach (var entry in pending)
+            {
+                queue.Remove(peer, entry.Sequence);
+            }
+        }
+
+        await swarm.RestartNodeAsync(1, Ct);
+        var back = StoreOf(swarm[1]);
+        Assert.NotNull(back.GetByHash(doomed));
+
+        // The restarted member starts the repair itself.
+        await WaitInSyncAsync(swarm[1].Services.GetRequiredService<AntiEntropyService>());
+        Assert.Null(back.GetByHash(doomed));
+        Assert.NotNull(back.GetByHash(added));
+        Assert.Equal(shortTo, back.GetByHash(kept)!.ExpiryMs);
+        Assert.True(back.IsRevoked(group.Id, revoked));
+        Assert.False(back.IsRevoked(group.Id, unrevoked));
+        Assert.Equal(Contents(StoreOf(swarm[0])), Contents(back));
+    }
+
+    [Fact]
     public async Task SingleNodeSwarm_SkipsRounds()
     {
         await using var swarm = await TestSwarm.StartAsync([0UL, 1UL], ManualRounds, Ct);
