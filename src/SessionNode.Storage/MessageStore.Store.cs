@@ -70,8 +70,8 @@ public sealed partial class MessageStore
                     return new StoreResult(StoreOutcome.Full, expiryMs);
                 }
 
-                // A client re-store of a deleted hash is accepted (as the reference does); the store is
-                // newer than the deletion, so repair carries the message, not the tombstone.
+                // A client re-store of a deleted hash is accepted here (as the reference does) and drops
+                // this node's tombstone; other members keep theirs, and repair deletes it again (README.md).
                 StageTombstoneRemoval(account.Span, hashBytes);
                 StageInsert(account, ns, hashBytes, timestampMs, expiryMs, data, size, now);
                 Commit();

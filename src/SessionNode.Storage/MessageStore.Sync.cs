@@ -131,9 +131,10 @@ public sealed partial class MessageStore
 
     /// <summary>
     /// Applies items received from a swarm peer by repair, each atomically on its own. Conflicts are
-    /// resolved by time (README.md, "Repair state"): a message's expiry by last change (equal times: the
-    /// smaller expiry); a message against a tombstone by store/change time vs deletion time (ties: the
-    /// tombstone); a revocation against an unrevocation by their times (ties: the unrevocation). Items
+    /// resolved as README.md ("Repair state") describes: a message's expiry by last change (equal times:
+    /// the smaller expiry); a tombstone always beats the message (a delete is final until the original
+    /// expiry, whatever order replicated requests arrived in); a revocation against an unrevocation by
+    /// their times (ties: the unrevocation). Items
     /// that lose, are expired, malformed, belong to another owner or do not fit are skipped.
     /// </summary>
     public RepairResult ApplyRepair(IEnumerable<SyncItem> items)
@@ -194,15 +195,9 @@ public sealed partial class MessageStore
         item.Key.CopyTo(hash);
         hash = hash[..item.Key.Length];
         var account = item.Account.Span;
-        Span<byte> tombstone = stackalloc byte[StorageLayout.TombstoneValueLength];
-        if (TryGetTombstone(account, hash, tombstone))
+        if (HasTombstone(account, hash, now))
         {
-            if (StorageLayout.TombstoneDeletedAt(tombstone) >= item.TimeMs)
-            {
-                return false;
-            }
-
-            StageTombstoneRemoval(account, hash);
+            return false; // deletes are final until the original expiry
         }
 
         Span<byte> existing = stackalloc byte[StorageLayout.HashValueLength];
@@ -224,7 +219,7 @@ public sealed partial class MessageStore
                 var wins = item.TimeMs > storedTime || (item.TimeMs == storedTime && item.ExpiryMs < storedExpiry);
                 if (!wins || item.ExpiryMs == storedExpiry)
                 {
-                    return _batch.Count() > 0; // possibly a stale tombstone removed
+                    return false;
                 }
 
                 if (storedExpiry > now)
@@ -269,11 +264,6 @@ public sealed partial class MessageStore
             var key = StorageLayout.HashValueKey(existing);
             if (StorageLayout.KeyAccount(key).SequenceEqual(account))
             {
-                if (StorageLayout.HashValueExpiry(existing) > now && StorageLayout.HashValueChangeTime(existing) > item.TimeMs)
-                {
-                    return false; // stored (or re-stored) after the deletion
-                }
-
                 StageDelete(key, hash, StorageLayout.HashValueExpiry(existing), StorageLayout.HashValueSize(existing));
             }
         }

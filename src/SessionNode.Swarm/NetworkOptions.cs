@@ -56,6 +56,15 @@ public sealed class NetworkOptions
 
     /// <summary>Most foreign accounts checked (and purged) per pass. Default: 1000.</summary>
     public int PurgeBatchAccounts { get; init; } = 1000;
+
+    /// <summary>Period of anti-entropy rounds with one swarm peer (round-robin); zero disables the timer. Default: 30 s.</summary>
+    public TimeSpan AntiEntropyInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Pace of anti-entropy traffic (both directions), bytes per second. Default: 4 MiB/s.</summary>
+    public long AntiEntropyBytesPerSecond { get; init; } = 4L * 1024 * 1024;
+
+    /// <summary>Traffic after which a round stops (the next round continues the repair). Default: 64 MiB.</summary>
+    public long AntiEntropyMaxRoundBytes { get; init; } = 64L * 1024 * 1024;
 }
 
 /// <summary>Validates <see cref="NetworkOptions"/> at start.</summary>
@@ -98,6 +107,16 @@ internal sealed class NetworkOptionsValidator : IValidateOptions<NetworkOptions>
         if (options.PurgeBatchAccounts < 1)
         {
             errors.Add("Network:PurgeBatchAccounts must be at least 1.");
+        }
+
+        if (options.AntiEntropyInterval < TimeSpan.Zero)
+        {
+            errors.Add("Network:AntiEntropyInterval must not be negative (zero disables the timer).");
+        }
+
+        if (options.AntiEntropyBytesPerSecond < 64 * 1024 || options.AntiEntropyMaxRoundBytes < 1024 * 1024)
+        {
+            errors.Add("Network:AntiEntropyBytesPerSecond must be at least 65536 and Network:AntiEntropyMaxRoundBytes at least 1048576.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

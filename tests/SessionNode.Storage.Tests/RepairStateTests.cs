@@ -11,7 +11,7 @@ public sealed class RepairStateTests
     private static readonly Namespace Default = new(0);
 
     [Fact]
-    public void Tombstone_RefusesPushAndOlderRepair_ButClientRestoreIsAccepted()
+    public void Tombstone_RefusesPushAndRepair_ClientRestoreIsAcceptedLocally_TombstoneWinsRepair()
     {
         using var f = new StoreFixture();
         f.Put(Accounts.Ef, "h1", ttlMs: 100_000);
@@ -27,14 +27,16 @@ public sealed class RepairStateTests
         Assert.Equal(SyncItemKind.Tombstone, tombstone.Kind);
         Assert.Equal(f.Now, tombstone.TimeMs);
 
-        // The owner storing it again is newer than the deletion: accepted, tombstone gone.
+        // A newer repair copy is refused too: deletes are final until the original expiry.
+        Assert.Equal(new RepairResult(0, 1), f.Store.ApplyRepair([stored with { TimeMs = f.Now + 1000 }]));
+
+        // The owner storing it again is accepted here (tombstone gone) ...
         f.Advance(10);
         Assert.Equal(StoreOutcome.New, f.Put(Accounts.Ef, "h1").Outcome);
         Assert.Equal(SyncItemKind.Message, Assert.Single(f.Store.ListAccountItems(Accounts.Ef, f.Now)).Kind);
 
-        // A tombstone newer than the re-store wins again; an older one does not.
-        Assert.Equal(new RepairResult(0, 1), f.Store.ApplyRepair([tombstone]));
-        Assert.Equal(new RepairResult(1, 0), f.Store.ApplyRepair([tombstone with { TimeMs = f.Now + 1 }]));
+        // ... but another member's tombstone, even an older one, deletes it again.
+        Assert.Equal(new RepairResult(1, 0), f.Store.ApplyRepair([tombstone]));
         Assert.Null(f.Store.GetByHash("h1"));
         AssertLeavesExact(f.Store);
     }

@@ -7,12 +7,16 @@ namespace SessionNode.Rpc.Peers;
 /// <summary>
 /// Checks the <c>sn-token</c> of every peer RPC except <c>Authenticate</c>: HMAC and expiry
 /// (<c>Unauthenticated</c>), then that the caller is still in the current membership
-/// (<c>PermissionDenied</c>): Replicate, PushMessages and HandOver need a member of some swarm; Relay,
-/// Ping and ConfirmHoldings any known node. The caller's record is left in <see cref="ServerCallContext.UserState"/>.
+/// (<c>PermissionDenied</c>): Replicate, PushMessages and HandOver need a member of some swarm, the
+/// anti-entropy methods a member of our own swarm, Relay, Ping and ConfirmHoldings any known node. The
+/// caller's record is left in <see cref="ServerCallContext.UserState"/>.
 /// </summary>
 internal sealed class PeerAuthInterceptor : Interceptor
 {
     internal const string CallerKey = "sn-caller";
+
+    /// <summary>Method-name prefix of the anti-entropy service (antientropy.proto): callers must share our swarm.</summary>
+    internal const string AntiEntropyPrefix = "/sessionnode.antientropy.v1.AntiEntropy/";
 
     private readonly PeerTokenIssuer _tokens;
     private readonly NodeState _node;
@@ -44,6 +48,12 @@ internal sealed class PeerAuthInterceptor : Interceptor
         if (needsSwarm && snapshot.Members(record.SwarmId).Count == 0)
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, "caller is not a member of any swarm"));
+        }
+
+        if (method.StartsWith(AntiEntropyPrefix, StringComparison.Ordinal)
+            && !(snapshot.SelfInSwarm && snapshot.Self!.SwarmId == record.SwarmId))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "caller is not a member of our swarm"));
         }
 
         context.UserState[CallerKey] = record;

@@ -54,11 +54,27 @@ public sealed partial class PeerClient : IDisposable
 
     /// <summary>Asks the peer for its digests of <paramref name="request"/>'s accounts (handoff.proto).</summary>
     public Task<ConfirmHoldingsResponse> ConfirmHoldingsAsync(ServiceNodeRecord peer, ConfirmHoldingsRequest request, CancellationToken cancellationToken) =>
-        CallOnConnectionAsync(peer, (connection, options) => connection.HandOff.ConfirmHoldingsAsync(request, options), cancellationToken);
+        CallAsync(peer, (Connection c, CallOptions options) => c.HandOff.ConfirmHoldingsAsync(request, options), cancellationToken);
 
     /// <summary>Hands over a batch of items of accounts the peer's swarm serves (handoff.proto).</summary>
     public Task<HandOverResponse> HandOverAsync(ServiceNodeRecord peer, HandOverRequest request, CancellationToken cancellationToken) =>
-        CallOnConnectionAsync(peer, (connection, options) => connection.HandOff.HandOverAsync(request, options), cancellationToken);
+        CallAsync(peer, (Connection c, CallOptions options) => c.HandOff.HandOverAsync(request, options), cancellationToken);
+
+    /// <summary>Anti-entropy: digests of leaf groups.</summary>
+    public Task<DigestResponse> GetDigestsAsync(ServiceNodeRecord peer, DigestRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.AntiEntropy.GetDigestsAsync(request, options), cancellationToken);
+
+    /// <summary>Anti-entropy: compact item lists of leaves.</summary>
+    public Task<ItemsResponse> GetItemsAsync(ServiceNodeRecord peer, ItemsRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.AntiEntropy.GetItemsAsync(request, options), cancellationToken);
+
+    /// <summary>Anti-entropy: full items by id.</summary>
+    public Task<FetchResponse> FetchItemsAsync(ServiceNodeRecord peer, FetchRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.AntiEntropy.FetchItemsAsync(request, options), cancellationToken);
+
+    /// <summary>Anti-entropy: items for the peer to apply.</summary>
+    public Task<PushItemsResponse> PushItemsAsync(ServiceNodeRecord peer, PushItemsRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.AntiEntropy.PushItemsAsync(request, options), cancellationToken);
 
     /// <summary>Closes every channel.</summary>
     public void Dispose()
@@ -72,9 +88,9 @@ public sealed partial class PeerClient : IDisposable
     }
 
     private Task<T> CallAsync<T>(ServiceNodeRecord peer, Func<Proto.Peer.PeerClient, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken) =>
-        CallOnConnectionAsync(peer, (connection, options) => call(connection.Stub, options), cancellationToken);
+        CallAsync(peer, (Connection c, CallOptions options) => call(c.Stub, options), cancellationToken);
 
-    private async Task<T> CallOnConnectionAsync<T>(ServiceNodeRecord peer, Func<Connection, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
+    private async Task<T> CallAsync<T>(ServiceNodeRecord peer, Func<Connection, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
     {
         var connection = GetConnection(peer);
         for (var attempt = 0; ; attempt++)
@@ -176,6 +192,7 @@ public sealed partial class PeerClient : IDisposable
             });
             Stub = new Proto.Peer.PeerClient(_channel);
             HandOff = new Proto.HandOff.HandOffClient(_channel);
+            AntiEntropy = new Proto.AntiEntropy.AntiEntropyClient(_channel);
         }
 
         public string Address { get; }
@@ -183,6 +200,8 @@ public sealed partial class PeerClient : IDisposable
         public Proto.Peer.PeerClient Stub { get; }
 
         public Proto.HandOff.HandOffClient HandOff { get; }
+
+        public Proto.AntiEntropy.AntiEntropyClient AntiEntropy { get; }
 
         public async Task<string> TokenAsync(PeerClient owner, ServiceNodeRecord peer, CancellationToken cancellationToken)
         {

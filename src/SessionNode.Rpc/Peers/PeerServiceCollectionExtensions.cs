@@ -20,8 +20,8 @@ public static class PeerServiceCollectionExtensions
 
     /// <summary>
     /// Registers the membership (by <c>Network:Mode</c>), the Swarm services, the peer listener
-    /// (<c>Node:PeerPort</c>), the gRPC peer service with its token interceptor, and the gRPC
-    /// <see cref="IPeerForwarder"/>. Called by <see cref="RpcServiceCollectionExtensions.AddSessionNodeRpc"/>.
+    /// (<c>Node:PeerPort</c>), the gRPC peer service with its token interceptor, the gRPC
+    /// <see cref="IPeerForwarder"/>, and anti-entropy (service, stats section). Called by <see cref="RpcServiceCollectionExtensions.AddSessionNodeRpc"/>.
     /// </summary>
     public static IServiceCollection AddSessionNodePeers(this IServiceCollection services, IConfiguration configuration)
     {
@@ -56,6 +56,10 @@ public static class PeerServiceCollectionExtensions
         services.AddSingleton<HandOffPurgeService>();
         services.AddHostedService(sp => sp.GetRequiredService<HandOffPurgeService>());
         services.AddSingleton<IStatsContributor>(sp => sp.GetRequiredService<HandOffPurgeService>());
+        services.AddSingleton<AntiEntropyStats>();
+        services.AddSingleton<IStatsContributor>(sp => sp.GetRequiredService<AntiEntropyStats>());
+        services.AddSingleton<AntiEntropyService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AntiEntropyService>());
         return services;
     }
 
@@ -84,6 +88,7 @@ public static class PeerServiceCollectionExtensions
 
         endpoints.MapGrpcService<PeerService>();
         endpoints.MapGrpcService<HandOffService>();
+        endpoints.MapGrpcService<AntiEntropyPeerService>();
         return endpoints;
     }
 
