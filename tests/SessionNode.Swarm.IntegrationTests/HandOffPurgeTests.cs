@@ -162,6 +162,41 @@ public sealed class HandOffPurgeTests
         }
     }
 
+    [Fact]
+    public async Task NewOwnersChangeTheAccount_PurgedOnceTheyHoldAVersionOfEveryItem_NothingResurrected()
+    {
+        // A 4 s grace leaves time to change the account at its new owners before anyone may purge it.
+        var settings = new Dictionary<string, string?>(Fast) { ["Network:PurgeGracePeriod"] = "00:00:04" };
+        await using var swarm = await TestSwarm.StartAsync([0, 0], settings, Ct);
+        using var c0 = ClientFor(swarm, 0);
+        using var mover = UserNear(High);
+        var hashes = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            hashes.Add((await c0.StoreAsync(mover, RandomNumberGenerator.GetBytes(100), ttl: TimeSpan.FromHours(1), cancellationToken: Ct)).ExpectedHash);
+        }
+
+        var added = await swarm.AddNodesAsync(High, 2, Ct);
+        using var ca = ClientFor(swarm, added[0]);
+        await WaitUntilAsync(() => added.All(n => StoredCount(swarm[n], mover.Id) == 3), "the hand-over");
+        var fresh = (await ca.StoreAsync(mover, "new"u8.ToArray(), ttl: TimeSpan.FromHours(1), cancellationToken: Ct)).ExpectedHash;
+        await ca.DeleteAsync(mover, [hashes[0]], cancellationToken: Ct);
+
+        // The digests now differ for good; the former owners purge once each new owner holds a version
+        // of each of their items (after a complete hand-over), and the delete is not undone.
+        await WaitUntilAsync(() => new[] { 0, 1 }.All(n => StoredCount(swarm[n], mover.Id) == 0), "the former owners to purge the changed account");
+        foreach (var n in new[] { 0, 1 })
+        {
+            Assert.True(await StatAsync(swarm[n], "confirmed_by_ids") > 0);
+        }
+
+        foreach (var n in added)
+        {
+            using var client = ClientFor(swarm, n);
+            Assert.Equal(new[] { hashes[1], hashes[2], fresh }.Order(StringComparer.Ordinal), (await client.RetrieveAsync(mover, cancellationToken: Ct)).Messages.Select(m => m.Hash).Order(StringComparer.Ordinal));
+        }
+    }
+
     private static MessageStore Store(TestNode node) => node.Services.GetRequiredService<MessageStore>();
 
     /// <summary>A numeric property of the node's <c>ownership</c> stats section (-1 before its first pass).</summary>

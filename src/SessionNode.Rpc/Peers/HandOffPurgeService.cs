@@ -20,7 +20,9 @@ namespace SessionNode.Rpc.Peers;
 /// <see cref="NetworkOptions.PurgeGracePeriod"/> is checked with EVERY member of its owning swarm
 /// (handoff.proto: their digest as of a time we choose must equal ours). Confirmed by all → purged; a
 /// member whose digest differs gets the account pushed again (<see cref="SwarmPusher"/>) and it is
-/// checked again next pass; an unreachable member, or an owning swarm without members, means no purge.
+/// checked again next pass, when — if that hand-over was complete and our data unchanged — the member
+/// also confirms by holding a version of each of our items (it changed the account since); an
+/// unreachable member, or an owning swarm without members, means no purge.
 /// At most <see cref="NetworkOptions.PurgeBatchAccounts"/> accounts are checked per pass (round-robin).
 /// Also the <c>ownership</c> stats section. The pass loop owns the foreign-since table (shared with the
 /// membership watcher under a lock); the stats are an immutable record swapped after each pass.
@@ -52,7 +54,9 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
     private readonly Lock _foreignLock = new();
     private readonly Dictionary<AccountId, long> _foreignSince = [];
 
-    // Owned by the pass loop.
+    // Owned by the pass loop: the batch cursor, and per (account, member) our AccountDigest(account, 0)
+    // when a hand-over of everything we hold for it to that member last succeeded.
+    private readonly Dictionary<(AccountId Account, string Member), ItemDigest> _handedOver = [];
     private AccountId? _cursor;
 
     private OwnershipStats? _stats;
@@ -60,6 +64,7 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
     private long _purgedMessages;
     private long _purgedBytes;
     private long _repushedAccounts;
+    private long _confirmedByIds;
     private long _passes;
 
     public HandOffPurgeService(Membership membership, MessageStore store, PeerClient client, SwarmPusher pusher, IOptions<NetworkOptions> options, TimeProvider time, ILogger<HandOffPurgeService> logger)
@@ -109,6 +114,7 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
         writer.WriteNumber("purged_messages", Interlocked.Read(ref _purgedMessages));
         writer.WriteNumber("purged_bytes", Interlocked.Read(ref _purgedBytes));
         writer.WriteNumber("repushed_accounts", Interlocked.Read(ref _repushedAccounts));
+        writer.WriteNumber("confirmed_by_ids", Interlocked.Read(ref _confirmedByIds));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -250,6 +256,11 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
             }
         }
 
+        foreach (var key in _handedOver.Keys.Where(k => !foreignSet.Contains(k.Account)).ToList())
+        {
+            _handedOver.Remove(key);
+        }
+
         var batch = TakeBatch(due);
         var (purgedAccounts, purgedMessages, purgedBytes) = batch.Count == 0 ? default : await CheckAndPurgeAsync(snapshot, batch, cancellationToken);
         if (purgedAccounts > 0)
@@ -362,6 +373,7 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
             }
 
             reachable++;
+            await ConfirmByIdsAsync(members[k], chunk, matched, asOf, cancellationToken);
             var stale = new List<AccountId>();
             for (var i = 0; i < chunk.Count; i++)
             {
@@ -379,7 +391,14 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
             {
                 LogRepush(_logger, stale.Count, members[k].Ed25519Hex[..8]);
                 Interlocked.Add(ref _repushedAccounts, stale.Count);
-                await _pusher.PushAsync(stale, [members[k]], RepushAttempts, cancellationToken);
+                var before = stale.ConvertAll(a => _store.AccountDigest(a, 0));
+                if (await _pusher.PushAsync(stale, [members[k]], RepushAttempts, cancellationToken))
+                {
+                    for (var j = 0; j < stale.Count; j++)
+                    {
+                        _handedOver[(stale[j], members[k].Ed25519Hex)] = before[j];
+                    }
+                }
             }
         }
 
@@ -406,6 +425,11 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
             }
 
             var (m, b) = _store.PurgeAccount(chunk[i]);
+            foreach (var member in members)
+            {
+                _handedOver.Remove((chunk[i], member.Ed25519Hex));
+            }
+
             lock (_foreignLock)
             {
                 _foreignSince.Remove(chunk[i]);
@@ -422,6 +446,67 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
         }
 
         return (accounts, messages, bytes);
+    }
+
+    /// <summary>
+    /// Second chance for accounts whose digest differs on <paramref name="member"/>: if everything we hold
+    /// for the account was handed over to it completely, and our data has not changed since, the member
+    /// applied every item of ours that wins by the repair rules; a remaining difference is the member's
+    /// own newer state (new messages, deletes, expiry changes made there). It confirms the account when it
+    /// holds a version of each of our items (by item id). Sets <paramref name="matched"/>[i] when so.
+    /// </summary>
+    private async Task ConfirmByIdsAsync(ServiceNodeRecord member, List<AccountId> chunk, bool[] matched, long asOf, CancellationToken cancellationToken)
+    {
+        var candidates = new List<int>();
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            if (!matched[i] && _handedOver.TryGetValue((chunk[i], member.Ed25519Hex), out var handed) && handed == _store.AccountDigest(chunk[i], 0))
+            {
+                candidates.Add(i);
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        var request = new ConfirmHoldingsRequest { AsOfMs = asOf, IncludeIds = true };
+        request.Accounts.AddRange(candidates.Select(i => ByteString.CopyFrom(chunk[i].Span)));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(ConfirmTimeout);
+        ConfirmHoldingsResponse response;
+        try
+        {
+            response = await _client.ConfirmHoldingsAsync(_membership.Current.FindByEd25519(member.Ed25519Hex) ?? member, request, cts.Token);
+        }
+        catch (Exception e) when (e is RpcException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogAskFailed(_logger, member.Ed25519Hex[..8], e.Message);
+            return;
+        }
+
+        if (response.Holdings.Count != candidates.Count)
+        {
+            return;
+        }
+
+        for (var c = 0; c < candidates.Count; c++)
+        {
+            var i = candidates[c];
+            var holding = response.Holdings[c];
+            if (!holding.Account.Equals(request.Accounts[c]))
+            {
+                continue;
+            }
+
+            var theirs = holding.Ids.ToHashSet();
+            if (_store.ListAccountItems(chunk[i], asOf).All(item => theirs.Contains(item.Id)))
+            {
+                matched[i] = true;
+                Interlocked.Increment(ref _confirmedByIds);
+            }
+        }
     }
 
     /// <summary>Asks one member; per account whether its digest and count equal ours, or null if it did not answer properly.</summary>

@@ -46,7 +46,13 @@ internal sealed class HandOffService : Proto.HandOff.HandOffBase
             context.CancellationToken.ThrowIfCancellationRequested();
             var digest = _store.AccountDigest(AccountId.FromBytes(bytes.Span), request.AsOfMs);
             digest.WriteHash(hash);
-            response.Holdings.Add(new AccountHolding { Account = bytes, Digest = ByteString.CopyFrom(hash), Count = digest.Count });
+            var holding = new AccountHolding { Account = bytes, Digest = ByteString.CopyFrom(hash), Count = digest.Count };
+            if (request.IncludeIds)
+            {
+                holding.Ids.AddRange(_store.ListAccountItems(AccountId.FromBytes(bytes.Span), request.AsOfMs).Select(i => i.Id));
+            }
+
+            response.Holdings.Add(holding);
         }
 
         return Task.FromResult(response);
