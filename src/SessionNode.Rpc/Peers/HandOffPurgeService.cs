@@ -38,6 +38,9 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
     /// <summary>One confirmation call (1 000 prefix scans on the callee at most): generous on a loaded node.</summary>
     private static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>Accounts per id-listing call: 100 accounts of 10 000 items each is an 8 MB answer, within the 16 MiB limit.</summary>
+    private const int IdsAccountsPerCall = 100;
+
     /// <summary>A re-push inside a pass is tried this often per batch and member (0.25 + 0.5 s of backoff); the next pass retries.</summary>
     private const int RepushAttempts = 3;
 
@@ -471,40 +474,45 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
             return;
         }
 
-        var request = new ConfirmHoldingsRequest { AsOfMs = asOf, IncludeIds = true };
-        request.Accounts.AddRange(candidates.Select(i => ByteString.CopyFrom(chunk[i].Span)));
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(ConfirmTimeout);
-        ConfirmHoldingsResponse response;
-        try
+        for (var offset = 0; offset < candidates.Count; offset += IdsAccountsPerCall)
         {
-            response = await _client.ConfirmHoldingsAsync(_membership.Current.FindByEd25519(member.Ed25519Hex) ?? member, request, cts.Token);
-        }
-        catch (Exception e) when (e is RpcException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            LogAskFailed(_logger, member.Ed25519Hex[..8], e.Message);
-            return;
-        }
+            var group = candidates.GetRange(offset, Math.Min(IdsAccountsPerCall, candidates.Count - offset));
+            var request = new ConfirmHoldingsRequest { AsOfMs = asOf, IncludeIds = true };
+            request.Accounts.AddRange(group.Select(i => ByteString.CopyFrom(chunk[i].Span)));
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            cts.CancelAfter(ConfirmTimeout);
+            ConfirmHoldingsResponse response;
+            try
+            {
+                response = await _client.ConfirmHoldingsAsync(_membership.Current.FindByEd25519(member.Ed25519Hex) ?? member, request, cts.Token);
+            }
+            catch (Exception e) when (e is RpcException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                // Also an answer above the message limit (accounts with very many items): no confirmation.
+                LogAskFailed(_logger, member.Ed25519Hex[..8], e.Message);
+                continue;
+            }
 
-        if (response.Holdings.Count != candidates.Count)
-        {
-            return;
-        }
-
-        for (var c = 0; c < candidates.Count; c++)
-        {
-            var i = candidates[c];
-            var holding = response.Holdings[c];
-            if (!holding.Account.Equals(request.Accounts[c]))
+            if (response.Holdings.Count != group.Count)
             {
                 continue;
             }
 
-            var theirs = holding.Ids.ToHashSet();
-            if (_store.ListAccountItems(chunk[i], asOf).All(item => theirs.Contains(item.Id)))
+            for (var c = 0; c < group.Count; c++)
             {
-                matched[i] = true;
-                Interlocked.Increment(ref _confirmedByIds);
+                var i = group[c];
+                var holding = response.Holdings[c];
+                if (!holding.Account.Equals(request.Accounts[c]))
+                {
+                    continue;
+                }
+
+                var theirs = holding.Ids.ToHashSet();
+                if (_store.ListAccountItems(chunk[i], asOf).All(item => theirs.Contains(item.Id)))
+                {
+                    matched[i] = true;
+                    Interlocked.Increment(ref _confirmedByIds);
+                }
             }
         }
     }
