@@ -39,6 +39,7 @@ public sealed partial class MessageStore
 
                     var expiry = StorageLayout.HashValueExpiry(hashValue);
                     StageDelete(key, hashBytes[..length], expiry, StorageLayout.HashValueSize(hashValue));
+                    StageTombstone(account.Span, StorageLayout.KeyNamespace(key), hashBytes[..length], expiry, now);
                     if (expiry > now)
                     {
                         deleted.Add(hash);
@@ -111,6 +112,7 @@ public sealed partial class MessageStore
                     var expiry = StorageLayout.RecordExpiry(record);
                     var hash = StorageLayout.RecordHash(record);
                     StageDelete(key, hash, expiry, StorageLayout.LogicalSize(record));
+                    StageTombstone(StorageLayout.KeyAccount(key), StorageLayout.KeyNamespace(key), hash, expiry, now);
                     if (expiry > now)
                     {
                         deleted.Add((StorageLayout.KeyNamespace(key), StorageLayout.DecodeHash(hash)));

@@ -81,7 +81,7 @@ public sealed partial class MessageStore
                     {
                         var record = _db.Get(entry.MessageKey, _messages)
                             ?? throw new InvalidOperationException("The hash index points at a missing message.");
-                        StageExpiryChange(entry.MessageKey, record, entry.Expiry);
+                        StageExpiryChange(entry.MessageKey, record, entry.Expiry, now);
                     }
                 }
 
@@ -154,6 +154,10 @@ public sealed partial class MessageStore
             }
         }
 
+        while (SweepTombstoneBatch(now) == SweepBatchSize)
+        {
+        }
+
         if (total > 0)
         {
             LogSwept(total);
@@ -181,10 +185,18 @@ public sealed partial class MessageStore
 
             var value = RocksDbNative.Value(it);
             var messageKey = StorageLayout.ExpiryValueKey(value);
+            var account = StorageLayout.KeyAccount(messageKey);
+            StageFingerprint(account, MessageFingerprint(account, StorageLayout.KeyNamespace(messageKey), StorageLayout.ExpiryValueHash(value), expiry), -1);
             lastExpiry = expiry;
             RocksDbNative.Delete(_batch, _messages, messageKey);
             RocksDbNative.Delete(_batch, _hashes, StorageLayout.HashKey(StorageLayout.ExpiryValueHash(value), pad));
             RocksDbNative.Delete(_batch, _expiries, key);
+            if (StorageLayout.ExpiryValueShortened(value))
+            {
+                // A peer may still hold the longer original; remember that it ended here (README.md).
+                StageTombstone(account, StorageLayout.KeyNamespace(messageKey), StorageLayout.ExpiryValueHash(value), now + Limits.MaxTtlPrivateMs, expiry);
+            }
+
             _opMessages--;
             _opBytes -= StorageLayout.ExpiryValueSize(value);
             NoteDelete(StorageLayout.KeyAccount(messageKey));
@@ -212,7 +224,7 @@ public sealed partial class MessageStore
                         return;
                     }
 
-                    StageExpiryChange(key, record, expiryMs);
+                    StageExpiryChange(key, record, expiryMs, now);
                     updated.Add((StorageLayout.KeyNamespace(key), StorageLayout.DecodeHash(StorageLayout.RecordHash(record))));
                 });
                 Commit();

@@ -20,47 +20,7 @@ public sealed partial class MessageStore
             BeginOperation();
             try
             {
-                var list = ReadRevocations(account);
-                var added = 0;
-                foreach (var token in tokens)
-                {
-                    ArgumentNullException.ThrowIfNull(token, nameof(tokens));
-                    var index = list.FindIndex(r => r.Token.Equals(token));
-                    if (index >= 0)
-                    {
-                        var old = list[index];
-                        list[index] = old with { RevokedAtMs = Math.Max(old.RevokedAtMs, nowMs), Order = NextSeq(), Dirty = true };
-                    }
-                    else
-                    {
-                        list.Add(new Revocation(token, nowMs, NextSeq(), Stored: false, Dirty: true));
-                        added++;
-                    }
-                }
-
-                list.Sort(static (a, b) => a.RevokedAtMs != b.RevokedAtMs ? a.RevokedAtMs.CompareTo(b.RevokedAtMs) : a.Order.CompareTo(b.Order));
-                var drop = Math.Max(0, list.Count - Limits.MaxRevocations);
-                Span<byte> key = stackalloc byte[StorageLayout.RevokedKeyLength];
-                Span<byte> value = stackalloc byte[StorageLayout.RevokedValueLength];
-                for (var i = 0; i < list.Count; i++)
-                {
-                    var revocation = list[i];
-                    WriteRevokedKey(key, account, revocation.Token);
-                    if (i < drop)
-                    {
-                        if (revocation.Stored)
-                        {
-                            RocksDbNative.Delete(_batch, _revoked, key);
-                        }
-                    }
-                    else if (revocation.Dirty)
-                    {
-                        BinaryPrimitives.WriteInt64BigEndian(value, revocation.RevokedAtMs);
-                        BinaryPrimitives.WriteUInt64BigEndian(value[8..], revocation.Order);
-                        RocksDbNative.Put(_batch, _revoked, key, value);
-                    }
-                }
-
+                var added = StageRevoke(account, tokens, nowMs);
                 Commit();
                 return added;
             }
@@ -71,12 +31,16 @@ public sealed partial class MessageStore
         }
     }
 
-    /// <summary>Removes tokens from the account's revocation list; returns how many were listed.</summary>
+    /// <summary>
+    /// Removes tokens from the account's revocation list; returns how many were listed. Each token's
+    /// unrevocation time (now) is remembered so that repair does not bring an older revocation back
+    /// (the newest <see cref="Limits.MaxRevocations"/> unrevocations per account are kept).
+    /// </summary>
     public int Unrevoke(in AccountId account, IReadOnlyList<SubaccountToken> tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);
+        var now = NowMs();
         var seen = new HashSet<SubaccountToken>();
-        Span<byte> key = stackalloc byte[StorageLayout.RevokedKeyLength];
         lock (_writeLock)
         {
             BeginOperation();
@@ -86,14 +50,13 @@ public sealed partial class MessageStore
                 foreach (var token in tokens)
                 {
                     ArgumentNullException.ThrowIfNull(token, nameof(tokens));
-                    WriteRevokedKey(key, account, token);
-                    if (seen.Add(token) && _db.HasKey(key, _revoked))
+                    if (seen.Add(token) && StageUnrevoke(account, token, now))
                     {
-                        RocksDbNative.Delete(_batch, _revoked, key);
                         removed++;
                     }
                 }
 
+                StageUnrevocationLimit(account, seen);
                 Commit();
                 return removed;
             }
@@ -102,6 +65,135 @@ public sealed partial class MessageStore
                 EndOperation();
             }
         }
+    }
+
+    /// <summary>Stages revocations (see <see cref="Revoke"/>); forgets any unrevocation of the tokens. Returns how many are new.</summary>
+    private int StageRevoke(in AccountId account, IReadOnlyList<SubaccountToken> tokens, long nowMs)
+    {
+        var list = ReadRevocations(account);
+        var added = 0;
+        Span<byte> key = stackalloc byte[StorageLayout.RevokedKeyLength];
+        foreach (var token in tokens)
+        {
+            ArgumentNullException.ThrowIfNull(token, nameof(tokens));
+            var index = list.FindIndex(r => r.Token.Equals(token));
+            if (index >= 0)
+            {
+                var old = list[index];
+                list[index] = old with { RevokedAtMs = Math.Max(old.RevokedAtMs, nowMs), Order = NextSeq(), Dirty = true };
+            }
+            else
+            {
+                list.Add(new Revocation(token, nowMs, NextSeq(), Stored: false, Dirty: true));
+                added++;
+                WriteRevokedKey(key, account, token);
+                if (_db.HasKey(key, _unrevoked))
+                {
+                    RocksDbNative.Delete(_batch, _unrevoked, key);
+                    StageFingerprint(account.Span, RevocationFingerprint(false, account.Span, token.Span), -1);
+                }
+            }
+        }
+
+        list.Sort(static (a, b) => a.RevokedAtMs != b.RevokedAtMs ? a.RevokedAtMs.CompareTo(b.RevokedAtMs) : a.Order.CompareTo(b.Order));
+        var drop = Math.Max(0, list.Count - Limits.MaxRevocations);
+        Span<byte> value = stackalloc byte[StorageLayout.RevokedValueLength];
+        for (var i = 0; i < list.Count; i++)
+        {
+            var revocation = list[i];
+            WriteRevokedKey(key, account, revocation.Token);
+            if (i < drop)
+            {
+                if (revocation.Stored)
+                {
+                    RocksDbNative.Delete(_batch, _revoked, key);
+                    StageFingerprint(account.Span, RevocationFingerprint(true, account.Span, revocation.Token.Span), -1);
+                }
+            }
+            else if (revocation.Dirty)
+            {
+                BinaryPrimitives.WriteInt64BigEndian(value, revocation.RevokedAtMs);
+                BinaryPrimitives.WriteUInt64BigEndian(value[8..], revocation.Order);
+                RocksDbNative.Put(_batch, _revoked, key, value);
+                if (!revocation.Stored)
+                {
+                    StageFingerprint(account.Span, RevocationFingerprint(true, account.Span, revocation.Token.Span), +1);
+                }
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>Stages removal of a revocation (if listed) and records the unrevocation time; true if it was listed.</summary>
+    private bool StageUnrevoke(in AccountId account, SubaccountToken token, long atMs)
+    {
+        Span<byte> key = stackalloc byte[StorageLayout.RevokedKeyLength];
+        WriteRevokedKey(key, account, token);
+        var listed = _db.HasKey(key, _revoked);
+        if (listed)
+        {
+            RocksDbNative.Delete(_batch, _revoked, key);
+            StageFingerprint(account.Span, RevocationFingerprint(true, account.Span, token.Span), -1);
+        }
+
+        if (!_db.HasKey(key, _unrevoked))
+        {
+            StageFingerprint(account.Span, RevocationFingerprint(false, account.Span, token.Span), +1);
+        }
+
+        Span<byte> value = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(value, atMs);
+        RocksDbNative.Put(_batch, _unrevoked, key, value);
+        return listed;
+    }
+
+    /// <summary>Stages dropping the account's oldest unrevocations beyond the limit (<paramref name="fresh"/> are being written now).</summary>
+    private void StageUnrevocationLimit(in AccountId account, HashSet<SubaccountToken> fresh)
+    {
+        var stored = new List<(SubaccountToken Token, long At)>();
+        foreach (var (token, at) in ReadUnrevocations(account))
+        {
+            if (!fresh.Contains(token))
+            {
+                stored.Add((token, at));
+            }
+        }
+
+        var drop = stored.Count + fresh.Count - Limits.MaxRevocations;
+        if (drop <= 0)
+        {
+            return;
+        }
+
+        stored.Sort(static (a, b) => a.At.CompareTo(b.At));
+        Span<byte> key = stackalloc byte[StorageLayout.RevokedKeyLength];
+        for (var i = 0; i < Math.Min(drop, stored.Count); i++)
+        {
+            WriteRevokedKey(key, account, stored[i].Token);
+            RocksDbNative.Delete(_batch, _unrevoked, key);
+            StageFingerprint(account.Span, RevocationFingerprint(false, account.Span, stored[i].Token.Span), -1);
+        }
+    }
+
+    private List<(SubaccountToken Token, long At)> ReadUnrevocations(in AccountId account)
+    {
+        var list = new List<(SubaccountToken, long)>();
+        var prefix = account.Span;
+        using var it = _db.NewIterator(_unrevoked, _totalOrderRead);
+        for (RocksDbNative.Seek(it, prefix); RocksDbNative.Valid(it); RocksDbNative.Next(it))
+        {
+            var key = RocksDbNative.Key(it);
+            if (!key.StartsWith(prefix))
+            {
+                break;
+            }
+
+            list.Add((SubaccountToken.FromBytes(key[AccountId.Length..]), BinaryPrimitives.ReadInt64BigEndian(RocksDbNative.Value(it))));
+        }
+
+        ThrowIfIteratorFailed(it);
+        return list;
     }
 
     /// <summary>True if this exact 36-byte token (flags included) is on the account's revocation list.</summary>

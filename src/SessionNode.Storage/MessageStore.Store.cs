@@ -33,7 +33,7 @@ public sealed partial class MessageStore
             {
                 if (ns.IsPublicOutbox)
                 {
-                    StageOutboxReplacement(account, ns, hashBytes);
+                    StageOutboxReplacement(account, ns, hashBytes, now);
                 }
 
                 if (TryGetHashValue(hashBytes, existing))
@@ -46,7 +46,7 @@ public sealed partial class MessageStore
                             var key = StorageLayout.HashValueKey(existing);
                             var record = _db.Get(key, _messages)
                                 ?? throw new InvalidOperationException("The hash index points at a missing message.");
-                            StageExpiryChange(key, record, expiryMs);
+                            StageExpiryChange(key, record, expiryMs, now);
                             Commit();
                             return new StoreResult(StoreOutcome.Extended, expiryMs);
                         }
@@ -70,7 +70,10 @@ public sealed partial class MessageStore
                     return new StoreResult(StoreOutcome.Full, expiryMs);
                 }
 
-                StageInsert(account, ns, hashBytes, timestampMs, expiryMs, data, size);
+                // A client re-store of a deleted hash is accepted here (as the reference does) and drops
+                // this node's tombstone; other members keep theirs, and repair deletes it again (README.md).
+                StageTombstoneRemoval(account.Span, hashBytes);
+                StageInsert(account, ns, hashBytes, timestampMs, expiryMs, data, size, now);
                 Commit();
                 return new StoreResult(StoreOutcome.New, expiryMs);
             }
@@ -84,7 +87,7 @@ public sealed partial class MessageStore
     /// <summary>
     /// Stores messages pushed by swarm peers (storage.md §3.2) in one atomic batch: hashes that already
     /// exist (unexpired) are skipped without extending them, there is no public-outbox replacement, and
-    /// messages already expired on arrival are skipped. Returns the number inserted.
+    /// messages already expired on arrival or deleted here (a tombstone) are skipped. Returns the number inserted.
     /// </summary>
     /// <exception cref="StorageFullException">The inserts would exceed the cap; nothing was written.</exception>
     /// <exception cref="ArgumentException">A message has bad data or hash (see <see cref="Store"/>); nothing was written.</exception>
@@ -111,7 +114,7 @@ public sealed partial class MessageStore
                     }
 
                     var hash = hashBytes[..EncodeHashOrThrow(message.Hash, hashBytes, nameof(messages))];
-                    if (message.ExpiryMs <= now || !seen.Add(message.Hash))
+                    if (message.ExpiryMs <= now || !seen.Add(message.Hash) || HasTombstone(message.Account.Span, hash, now))
                     {
                         continue;
                     }
@@ -128,7 +131,7 @@ public sealed partial class MessageStore
                     }
 
                     var size = StorageLayout.LogicalSize(hash.Length, message.Data.Length);
-                    StageInsert(message.Account, message.Namespace, hash, message.TimestampMs, message.ExpiryMs, message.Data, size);
+                    StageInsert(message.Account, message.Namespace, hash, message.TimestampMs, message.ExpiryMs, message.Data, size, now);
                     inserted++;
                 }
 
@@ -148,8 +151,11 @@ public sealed partial class MessageStore
         }
     }
 
-    /// <summary>Stages deletion of every message in a public-outbox mailbox except one with <paramref name="keepHash"/>.</summary>
-    private void StageOutboxReplacement(in AccountId account, Namespace ns, ReadOnlySpan<byte> keepHash)
+    /// <summary>
+    /// Stages deletion of every message in a public-outbox mailbox except one with <paramref name="keepHash"/>;
+    /// the replaced messages get tombstones (peers that received them by push do not replace).
+    /// </summary>
+    private void StageOutboxReplacement(in AccountId account, Namespace ns, ReadOnlySpan<byte> keepHash, long now)
     {
         Span<byte> prefix = stackalloc byte[StorageLayout.MailboxPrefixLength];
         StorageLayout.WriteMailboxPrefix(prefix, account, ns);
@@ -166,7 +172,9 @@ public sealed partial class MessageStore
             var hash = StorageLayout.RecordHash(record);
             if (!hash.SequenceEqual(keepHash))
             {
-                StageDelete(key, hash, StorageLayout.RecordExpiry(record), StorageLayout.LogicalSize(record));
+                var expiry = StorageLayout.RecordExpiry(record);
+                StageDelete(key, hash, expiry, StorageLayout.LogicalSize(record));
+                StageTombstone(StorageLayout.KeyAccount(key), StorageLayout.KeyNamespace(key), hash, expiry, now);
             }
         }
 

@@ -33,6 +33,8 @@ public sealed partial class MessageStore : IDisposable
     private readonly ColumnFamilyHandle _accounts;
     private readonly ColumnFamilyHandle _revoked;
     private readonly ColumnFamilyHandle _meta;
+    private readonly ColumnFamilyHandle _tombs;
+    private readonly ColumnFamilyHandle _unrevoked;
     private readonly Cache _blockCache;
     private readonly ReadOptions _accountRead;
     private readonly ReadOptions _totalOrderRead;
@@ -73,6 +75,8 @@ public sealed partial class MessageStore : IDisposable
         _accounts = db.GetColumnFamily(StorageLayout.AccountsFamily);
         _revoked = db.GetColumnFamily(StorageLayout.RevokedFamily);
         _meta = db.GetColumnFamily(StorageLayout.MetaFamily);
+        _tombs = db.GetColumnFamily(StorageLayout.TombstoneFamily);
+        _unrevoked = db.GetColumnFamily(StorageLayout.UnrevokedFamily);
 
         // Mailbox and account scans of msgs stay inside one account (the family's prefix), so they
         // use the prefix blooms and the hash-bucketed memtable directly.
@@ -170,7 +174,7 @@ public sealed partial class MessageStore : IDisposable
     internal void CompactAll()
     {
         ThrowIfDisposed();
-        foreach (var family in new[] { _messages, _hashes, _expiries, _accounts, _revoked, _meta })
+        foreach (var family in new[] { _messages, _hashes, _expiries, _accounts, _revoked, _meta, _tombs, _unrevoked })
         {
             _db.CompactRange((byte[]?)null, null, family);
         }
@@ -182,7 +186,12 @@ public sealed partial class MessageStore : IDisposable
         if (_db.GetFixedSizeValue(StorageLayout.SchemaKey, schema, _meta))
         {
             var found = BinaryPrimitives.ReadUInt32BigEndian(schema);
-            if (found != StorageLayout.SchemaVersion)
+            if (found == StorageLayout.SchemaVersionV1)
+            {
+                UpgradeFromV1();
+                LogUpgraded(path, StorageLayout.SchemaVersionV1, StorageLayout.SchemaVersion);
+            }
+            else if (found != StorageLayout.SchemaVersion)
             {
                 throw new StorageSchemaException(
                     $"The message store at '{path}' has schema version {found}; this build requires version {StorageLayout.SchemaVersion}. Move the directory away or migrate it.");
@@ -210,6 +219,46 @@ public sealed partial class MessageStore : IDisposable
             _logicalBytes = BinaryPrimitives.ReadInt64BigEndian(state[16..]);
             _accountCount = BinaryPrimitives.ReadInt64BigEndian(state[24..]);
         }
+
+        RebuildLeaves();
+    }
+
+    /// <summary>
+    /// Schema 1 → 2 in place: every hash value gains an expiry change time of 0 (older than any change
+    /// made afterwards), in batches; the new families already exist (created at open). Then the version.
+    /// </summary>
+    private void UpgradeFromV1()
+    {
+        const int UpgradeBatch = 10_000;
+        using var batch = new WriteBatch();
+        Span<byte> value = stackalloc byte[StorageLayout.HashValueLength];
+        using (var it = _db.NewIterator(_hashes, _totalOrderRead))
+        {
+            for (it.SeekToFirst(); RocksDbNative.Valid(it); RocksDbNative.Next(it))
+            {
+                var old = RocksDbNative.Value(it);
+                if (old.Length != StorageLayout.HashValueLengthV1)
+                {
+                    continue;
+                }
+
+                old.CopyTo(value);
+                BinaryPrimitives.WriteInt64BigEndian(value[StorageLayout.HashValueLengthV1..], 0);
+                RocksDbNative.Put(batch, _hashes, RocksDbNative.Key(it), value);
+                if (batch.Count() >= UpgradeBatch)
+                {
+                    _db.Write(batch, _writeOptions);
+                    batch.Clear();
+                }
+            }
+
+            ThrowIfIteratorFailed(it);
+        }
+
+        Span<byte> schema = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(schema, StorageLayout.SchemaVersion);
+        RocksDbNative.Put(batch, _meta, StorageLayout.SchemaKey, schema);
+        _db.Write(batch, _writeOptions);
     }
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -232,6 +281,7 @@ public sealed partial class MessageStore : IDisposable
     {
         _batch.Clear();
         _accountChanges.Clear();
+        _pendingFingerprintCount = 0;
         _opMessages = 0;
         _opBytes = 0;
     }
@@ -250,7 +300,7 @@ public sealed partial class MessageStore : IDisposable
     /// Stages an insert of a brand-new message into all three indexes. The caller has checked the
     /// hash is absent (or staged the deletion of its expired predecessor).
     /// </summary>
-    private void StageInsert(in AccountId account, Namespace ns, ReadOnlySpan<byte> hash, long timestampMs, long expiryMs, ReadOnlySpan<byte> data, long size)
+    private void StageInsert(in AccountId account, Namespace ns, ReadOnlySpan<byte> hash, long timestampMs, long expiryMs, ReadOnlySpan<byte> data, long size, long changeTimeMs)
     {
         Span<byte> key = stackalloc byte[StorageLayout.MessageKeyLength];
         StorageLayout.WriteMessageKey(key, account, ns, NextSeq());
@@ -258,23 +308,24 @@ public sealed partial class MessageStore : IDisposable
         RocksDbNative.Put(_batch, _messages, key, _recordBuffer.AsSpan(0, recordLength));
 
         Span<byte> hashValue = stackalloc byte[StorageLayout.HashValueLength];
-        StorageLayout.WriteHashValue(hashValue, key, expiryMs, size);
+        StorageLayout.WriteHashValue(hashValue, key, expiryMs, size, changeTimeMs);
         Span<byte> pad = stackalloc byte[StorageLayout.HashKeyPrefixLength];
         RocksDbNative.Put(_batch, _hashes, StorageLayout.HashKey(hash, pad), hashValue);
 
-        StageExpiryEntry(expiryMs, key, hash, size);
+        StageExpiryEntry(expiryMs, key, hash, size, shortened: false);
+        StageFingerprint(account.Span, MessageFingerprint(account.Span, ns, hash, expiryMs), +1);
 
         _opMessages++;
         _opBytes += size;
         NoteInsert(account);
     }
 
-    private void StageExpiryEntry(long expiryMs, ReadOnlySpan<byte> messageKey, ReadOnlySpan<byte> hash, long size)
+    private void StageExpiryEntry(long expiryMs, ReadOnlySpan<byte> messageKey, ReadOnlySpan<byte> hash, long size, bool shortened)
     {
         Span<byte> expiryKey = stackalloc byte[StorageLayout.ExpiryKeyLength];
         Span<byte> expiryValue = stackalloc byte[StorageLayout.ExpiryValueHeaderLength + StorageLayout.MaxHashLength];
         StorageLayout.WriteExpiryKey(expiryKey, expiryMs, messageKey);
-        var length = StorageLayout.WriteExpiryValue(expiryValue, messageKey, size, hash);
+        var length = StorageLayout.WriteExpiryValue(expiryValue, messageKey, size, hash, shortened);
         RocksDbNative.Put(_batch, _expiries, expiryKey, expiryValue[..length]);
         if (expiryMs < _sweepFrom)
         {
@@ -289,9 +340,14 @@ public sealed partial class MessageStore : IDisposable
         RocksDbNative.Delete(_batch, _expiries, expiryKey);
     }
 
-    /// <summary>Stages removal of one message from all three indexes.</summary>
+    /// <summary>
+    /// Stages removal of one message from all three indexes (and the digest). Writes no tombstone: the
+    /// user-delete paths stage one explicitly (<see cref="StageTombstone"/>).
+    /// </summary>
     private void StageDelete(ReadOnlySpan<byte> messageKey, ReadOnlySpan<byte> hash, long expiryMs, long size)
     {
+        var account = StorageLayout.KeyAccount(messageKey);
+        StageFingerprint(account, MessageFingerprint(account, StorageLayout.KeyNamespace(messageKey), hash, expiryMs), -1);
         RocksDbNative.Delete(_batch, _messages, messageKey);
         Span<byte> pad = stackalloc byte[StorageLayout.HashKeyPrefixLength];
         RocksDbNative.Delete(_batch, _hashes, StorageLayout.HashKey(hash, pad));
@@ -305,11 +361,15 @@ public sealed partial class MessageStore : IDisposable
     /// Stages a new expiry for an existing message: the record (its header holds the expiry), the
     /// hash value and the expiry index entry. <paramref name="record"/> is the current msgs value.
     /// </summary>
-    private void StageExpiryChange(ReadOnlySpan<byte> messageKey, ReadOnlySpan<byte> record, long newExpiryMs)
+    private void StageExpiryChange(ReadOnlySpan<byte> messageKey, ReadOnlySpan<byte> record, long newExpiryMs, long changeTimeMs)
     {
         var oldExpiry = StorageLayout.RecordExpiry(record);
         var hash = StorageLayout.RecordHash(record);
         var size = StorageLayout.LogicalSize(record);
+        var account = StorageLayout.KeyAccount(messageKey);
+        var ns = StorageLayout.KeyNamespace(messageKey);
+        StageFingerprint(account, MessageFingerprint(account, ns, hash, oldExpiry), -1);
+        StageFingerprint(account, MessageFingerprint(account, ns, hash, newExpiryMs), +1);
 
         var copy = _recordBuffer.AsSpan(0, record.Length);
         record.CopyTo(copy);
@@ -317,12 +377,12 @@ public sealed partial class MessageStore : IDisposable
         RocksDbNative.Put(_batch, _messages, messageKey, copy);
 
         Span<byte> hashValue = stackalloc byte[StorageLayout.HashValueLength];
-        StorageLayout.WriteHashValue(hashValue, messageKey, newExpiryMs, size);
+        StorageLayout.WriteHashValue(hashValue, messageKey, newExpiryMs, size, changeTimeMs);
         Span<byte> pad = stackalloc byte[StorageLayout.HashKeyPrefixLength];
         RocksDbNative.Put(_batch, _hashes, StorageLayout.HashKey(hash, pad), hashValue);
 
         StageExpiryDelete(oldExpiry, messageKey);
-        StageExpiryEntry(newExpiryMs, messageKey, hash, size);
+        StageExpiryEntry(newExpiryMs, messageKey, hash, size, shortened: newExpiryMs < oldExpiry);
     }
 
     /// <summary>
@@ -350,6 +410,7 @@ public sealed partial class MessageStore : IDisposable
         RocksDbNative.Put(_batch, _meta, StorageLayout.StateKey, state);
 
         _db.Write(_batch, _writeOptions);
+        ApplyFingerprints();
 
         _seq = seq;
         Volatile.Write(ref _messageCount, messages);
@@ -496,4 +557,7 @@ public sealed partial class MessageStore : IDisposable
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Swept {Count} expired messages")]
     private partial void LogSwept(int count);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Message store at {Path} upgraded in place from schema {From} to {To}")]
+    private partial void LogUpgraded(string path, uint from, uint to);
 }

@@ -86,6 +86,11 @@ internal static class RocksDbTuning
         // revoked: IsRevoked is a point lookup on account ‖ token.
         families.Add(StorageLayout.RevokedFamily, Family(4 * MiB, Table(blockCache, 4 * 1024, bloom: true, wholeKeyFilter: true, hashIndex: true)));
 
+        // tombs (user-deleted hashes until their original expiry) and unrevoked (unrevocation times):
+        // small, point lookups on repair plus prefix scans per account.
+        families.Add(StorageLayout.TombstoneFamily, Family(4 * MiB, Table(blockCache, 4 * 1024, bloom: true, wholeKeyFilter: true, hashIndex: false)));
+        families.Add(StorageLayout.UnrevokedFamily, Family(4 * MiB, Table(blockCache, 4 * 1024, bloom: true, wholeKeyFilter: true, hashIndex: false)));
+
         // meta: schema version and the counters, rewritten by every write operation.
         families.Add(StorageLayout.MetaFamily, Family(4 * MiB, Table(blockCache, 4 * 1024, bloom: false, wholeKeyFilter: true, hashIndex: false)));
         return families;

@@ -11,7 +11,10 @@ namespace SessionNode.Storage;
 internal static class StorageLayout
 {
     /// <summary>Bump on any incompatible change of the layout below; checked at open.</summary>
-    public const uint SchemaVersion = 1;
+    public const uint SchemaVersion = 2;
+
+    /// <summary>The previous schema, upgraded in place at open (hash values gain a change time).</summary>
+    public const uint SchemaVersionV1 = 1;
 
     public const string MessagesFamily = "msgs";
     public const string HashFamily = "hash";
@@ -19,6 +22,19 @@ internal static class StorageLayout
     public const string AccountsFamily = "accounts";
     public const string RevokedFamily = "revoked";
     public const string MetaFamily = "meta";
+    public const string TombstoneFamily = "tombs";
+    public const string UnrevokedFamily = "unrevoked";
+
+    /// <summary>Tombstone key kinds: by account ('a' ‖ account ‖ hash) and by expiry ('e' ‖ expiry ‖ account ‖ hash).</summary>
+    public const byte TombstoneByAccount = (byte)'a';
+
+    public const byte TombstoneByExpiry = (byte)'e';
+
+    /// <summary>Tombstone value: ns(2) ‖ original expiry(8) ‖ deleted at(8).</summary>
+    public const int TombstoneValueLength = 18;
+
+    /// <summary>Longest tombstone key: kind(1) ‖ expiry(8) ‖ account(33) ‖ hash(≤ 128).</summary>
+    public const int MaxTombstoneKeyLength = 1 + 8 + AccountId.Length + MaxHashLength;
 
     /// <summary>account(33) ‖ namespace sort key(2): one mailbox, the msgs prefix-extractor length.</summary>
     public const int MailboxPrefixLength = AccountId.Length + 2;
@@ -32,8 +48,14 @@ internal static class StorageLayout
     /// </summary>
     public const int ExpiryKeyLength = 16;
 
-    /// <summary>message key(43) ‖ expiry(8) ‖ logical size(4).</summary>
-    public const int HashValueLength = MessageKeyLength + 8 + 4;
+    /// <summary>Schema-1 hash value: message key(43) ‖ expiry(8) ‖ logical size(4).</summary>
+    public const int HashValueLengthV1 = MessageKeyLength + 8 + 4;
+
+    /// <summary>
+    /// message key(43) ‖ expiry(8) ‖ logical size(4) ‖ expiry change time(8). The change time (this
+    /// node's clock at store or at the last expiry change) only resolves repair conflicts.
+    /// </summary>
+    public const int HashValueLength = HashValueLengthV1 + 8;
 
     /// <summary>Record header: expiry(8) ‖ timestamp(8) ‖ hash length(2).</summary>
     public const int RecordHeaderLength = 18;
@@ -63,7 +85,8 @@ internal static class StorageLayout
     /// Bytes a message occupies besides its hash and data: msgs key + record header, hash value,
     /// expiry key and expiry value header (43 + 18 + 55 + 16 + 47).
     /// </summary>
-    public const int FixedMessageOverhead = MessageKeyLength + RecordHeaderLength + HashValueLength + ExpiryKeyLength + ExpiryValueHeaderLength;
+    /// The change time added by schema 2 is not counted, so sizes (and the cap) are unchanged.
+    public const int FixedMessageOverhead = MessageKeyLength + RecordHeaderLength + HashValueLengthV1 + ExpiryKeyLength + ExpiryValueHeaderLength;
 
     public static ReadOnlySpan<byte> SchemaKey => "schema"u8;
 
@@ -112,12 +135,47 @@ internal static class StorageLayout
 
     public static long ExpiryKeyExpiry(ReadOnlySpan<byte> expiryKey) => DecodeSigned(BinaryPrimitives.ReadUInt64BigEndian(expiryKey));
 
-    public static void WriteHashValue(Span<byte> dest, ReadOnlySpan<byte> messageKey, long expiryMs, long logicalSize)
+    public static void WriteHashValue(Span<byte> dest, ReadOnlySpan<byte> messageKey, long expiryMs, long logicalSize, long changeTimeMs)
     {
         messageKey.CopyTo(dest);
         BinaryPrimitives.WriteInt64BigEndian(dest[MessageKeyLength..], expiryMs);
         BinaryPrimitives.WriteUInt32BigEndian(dest[(MessageKeyLength + 8)..], checked((uint)logicalSize));
+        BinaryPrimitives.WriteInt64BigEndian(dest[HashValueLengthV1..], changeTimeMs);
     }
+
+    public static long HashValueChangeTime(ReadOnlySpan<byte> hashValue) => BinaryPrimitives.ReadInt64BigEndian(hashValue[HashValueLengthV1..]);
+
+    /// <summary>'a' ‖ account ‖ hash; returns the length.</summary>
+    public static int WriteTombstoneAccountKey(Span<byte> dest, ReadOnlySpan<byte> account, ReadOnlySpan<byte> hash)
+    {
+        dest[0] = TombstoneByAccount;
+        account.CopyTo(dest[1..]);
+        hash.CopyTo(dest[(1 + AccountId.Length)..]);
+        return 1 + AccountId.Length + hash.Length;
+    }
+
+    /// <summary>'e' ‖ expiry ‖ account ‖ hash; returns the length.</summary>
+    public static int WriteTombstoneExpiryKey(Span<byte> dest, long expiryMs, ReadOnlySpan<byte> account, ReadOnlySpan<byte> hash)
+    {
+        dest[0] = TombstoneByExpiry;
+        BinaryPrimitives.WriteUInt64BigEndian(dest[1..], EncodeSigned(expiryMs));
+        account.CopyTo(dest[9..]);
+        hash.CopyTo(dest[(9 + AccountId.Length)..]);
+        return 9 + AccountId.Length + hash.Length;
+    }
+
+    public static void WriteTombstoneValue(Span<byte> dest, Namespace ns, long expiryMs, long deletedAtMs)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(dest, ns.SortKey);
+        BinaryPrimitives.WriteInt64BigEndian(dest[2..], expiryMs);
+        BinaryPrimitives.WriteInt64BigEndian(dest[10..], deletedAtMs);
+    }
+
+    public static Namespace TombstoneNamespace(ReadOnlySpan<byte> value) => Namespace.FromSortKey(BinaryPrimitives.ReadUInt16BigEndian(value));
+
+    public static long TombstoneExpiry(ReadOnlySpan<byte> value) => BinaryPrimitives.ReadInt64BigEndian(value[2..]);
+
+    public static long TombstoneDeletedAt(ReadOnlySpan<byte> value) => BinaryPrimitives.ReadInt64BigEndian(value[10..]);
 
     public static ReadOnlySpan<byte> HashValueKey(ReadOnlySpan<byte> hashValue) => hashValue[..MessageKeyLength];
 
@@ -125,18 +183,29 @@ internal static class StorageLayout
 
     public static long HashValueSize(ReadOnlySpan<byte> hashValue) => BinaryPrimitives.ReadUInt32BigEndian(hashValue[(MessageKeyLength + 8)..]);
 
-    /// <summary>Expiry value: message key(43) ‖ logical size(4) ‖ hash, so the sweeper needs no other reads.</summary>
-    public static int WriteExpiryValue(Span<byte> dest, ReadOnlySpan<byte> messageKey, long logicalSize, ReadOnlySpan<byte> hash)
+    /// <summary>
+    /// Top bit of the expiry value's size field (sizes are far below 2³¹): the expiry was shortened after
+    /// the store, so the sweeper leaves a tombstone (schema 1 never set it).
+    /// </summary>
+    public const uint ShortenedFlag = 0x8000_0000u;
+
+    /// <summary>
+    /// Expiry value: message key(43) ‖ logical size(4, top bit = <see cref="ShortenedFlag"/>) ‖ hash, so the
+    /// sweeper needs no other reads.
+    /// </summary>
+    public static int WriteExpiryValue(Span<byte> dest, ReadOnlySpan<byte> messageKey, long logicalSize, ReadOnlySpan<byte> hash, bool shortened)
     {
         messageKey.CopyTo(dest);
-        BinaryPrimitives.WriteUInt32BigEndian(dest[MessageKeyLength..], checked((uint)logicalSize));
+        BinaryPrimitives.WriteUInt32BigEndian(dest[MessageKeyLength..], checked((uint)logicalSize) | (shortened ? ShortenedFlag : 0));
         hash.CopyTo(dest[ExpiryValueHeaderLength..]);
         return ExpiryValueHeaderLength + hash.Length;
     }
 
     public static ReadOnlySpan<byte> ExpiryValueKey(ReadOnlySpan<byte> value) => value[..MessageKeyLength];
 
-    public static long ExpiryValueSize(ReadOnlySpan<byte> value) => BinaryPrimitives.ReadUInt32BigEndian(value[MessageKeyLength..]);
+    public static long ExpiryValueSize(ReadOnlySpan<byte> value) => BinaryPrimitives.ReadUInt32BigEndian(value[MessageKeyLength..]) & ~ShortenedFlag;
+
+    public static bool ExpiryValueShortened(ReadOnlySpan<byte> value) => (BinaryPrimitives.ReadUInt32BigEndian(value[MessageKeyLength..]) & ShortenedFlag) != 0;
 
     public static ReadOnlySpan<byte> ExpiryValueHash(ReadOnlySpan<byte> value) => value[ExpiryValueHeaderLength..];
 

@@ -41,6 +41,30 @@ public sealed class NetworkOptions
 
     /// <summary>Per-peer capacity of the persistent replication retry queue (requests). Default: 100000.</summary>
     public int RetryQueueCapacity { get; init; } = 100_000;
+
+    /// <summary>
+    /// How often held accounts that our swarm no longer serves are checked with their new owners and
+    /// purged once confirmed (a pass also runs soon after account placement changes). Default: 5 min.
+    /// </summary>
+    public TimeSpan PurgeInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long an account must have been continuously foreign (another swarm's) before it may be
+    /// purged, even when its new owners confirm holding it. Default: 1 h.
+    /// </summary>
+    public TimeSpan PurgeGracePeriod { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Most foreign accounts checked (and purged) per pass. Default: 1000.</summary>
+    public int PurgeBatchAccounts { get; init; } = 1000;
+
+    /// <summary>Period of anti-entropy rounds with one swarm peer (round-robin); zero disables the timer. Default: 30 s.</summary>
+    public TimeSpan AntiEntropyInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Pace of anti-entropy traffic (both directions), bytes per second. Default: 4 MiB/s.</summary>
+    public long AntiEntropyBytesPerSecond { get; init; } = 4L * 1024 * 1024;
+
+    /// <summary>Traffic after which a round stops (the next round continues the repair). Default: 64 MiB.</summary>
+    public long AntiEntropyMaxRoundBytes { get; init; } = 64L * 1024 * 1024;
 }
 
 /// <summary>Validates <see cref="NetworkOptions"/> at start.</summary>
@@ -73,6 +97,26 @@ internal sealed class NetworkOptionsValidator : IValidateOptions<NetworkOptions>
         if (options.RetryQueueCapacity < 1)
         {
             errors.Add("Network:RetryQueueCapacity must be at least 1.");
+        }
+
+        if (options.PurgeInterval <= TimeSpan.Zero || options.PurgeGracePeriod < TimeSpan.Zero)
+        {
+            errors.Add("Network:PurgeInterval must be positive and Network:PurgeGracePeriod must not be negative.");
+        }
+
+        if (options.PurgeBatchAccounts < 1)
+        {
+            errors.Add("Network:PurgeBatchAccounts must be at least 1.");
+        }
+
+        if (options.AntiEntropyInterval < TimeSpan.Zero)
+        {
+            errors.Add("Network:AntiEntropyInterval must not be negative (zero disables the timer).");
+        }
+
+        if (options.AntiEntropyBytesPerSecond < 64 * 1024 || options.AntiEntropyMaxRoundBytes < 1024 * 1024)
+        {
+            errors.Add("Network:AntiEntropyBytesPerSecond must be at least 65536 and Network:AntiEntropyMaxRoundBytes at least 1048576.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

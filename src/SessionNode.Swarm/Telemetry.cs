@@ -22,8 +22,14 @@ public static class Telemetry
     /// <summary>Queued requests delivered after the peer came back.</summary>
     public static readonly Counter<long> Drained = Meter.CreateCounter<long>("sessionnode.swarm.retry_queue.drained", "{request}");
 
-    /// <summary>Messages sent by bulk pushes.</summary>
+    /// <summary>Items (messages, tombstones, revocations, unrevocations) sent by hand-off pushes.</summary>
     public static readonly Counter<long> Pushed = Meter.CreateCounter<long>("sessionnode.swarm.push.messages", "{message}");
+
+    /// <summary>Accounts purged after their new owners confirmed holding them.</summary>
+    public static readonly Counter<long> PurgedAccounts = Meter.CreateCounter<long>("sessionnode.swarm.handoff.purged_accounts", "{account}");
+
+    /// <summary>Logical bytes of the purged accounts' messages.</summary>
+    public static readonly Counter<long> PurgedBytes = Meter.CreateCounter<long>("sessionnode.swarm.handoff.purged_bytes", "By");
 
     /// <summary>Registers the per-peer queue depth gauge over <paramref name="depths"/>.</summary>
     internal static void ObserveQueueDepth(Func<IEnumerable<KeyValuePair<string, long>>> depths) =>

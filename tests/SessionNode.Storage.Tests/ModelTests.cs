@@ -18,13 +18,24 @@ public sealed class ModelTests
         var model = new Dictionary<string, (AccountId Account, Namespace Ns, long Expiry)>(StringComparer.Ordinal);
         var accounts = Enumerable.Range(0, 4).Select(Accounts.Numbered).ToArray();
 
+        // User deletes leave tombstones until the original expiry: a peer push of such a hash is refused.
+        var tombstones = new Dictionary<(AccountId, string), long>();
+        var shortened = new HashSet<string>(StringComparer.Ordinal); // swept with a tombstone
+        void Tombstone(AccountId account, string hash, long expiry, long now)
+        {
+            if (expiry > now)
+            {
+                tombstones[(account, hash)] = expiry;
+            }
+        }
+
         for (var step = 0; step < 600; step++)
         {
             var account = accounts[random.Next(accounts.Length)];
             var ns = new Namespace(Namespaces[random.Next(Namespaces.Length)]);
             var hash = "m" + random.Next(60);
             var now = f.Now;
-            switch (random.Next(11))
+            switch (random.Next(13))
             {
                 case 0 or 1 or 2:
                     {
@@ -34,6 +45,7 @@ public sealed class ModelTests
                         {
                             foreach (var other in model.Where(m => m.Value.Account == account && m.Value.Ns == ns && m.Key != hash).Select(m => m.Key).ToList())
                             {
+                                Tombstone(account, other, model[other].Expiry, now);
                                 model.Remove(other);
                             }
                         }
@@ -41,12 +53,19 @@ public sealed class ModelTests
                         if (model.TryGetValue(hash, out var existing) && existing.Expiry > now)
                         {
                             Assert.Equal(existing.Expiry < expiry ? StoreOutcome.Extended : StoreOutcome.Exists, result.Outcome);
+                            if (existing.Expiry < expiry)
+                            {
+                                shortened.Remove(hash);
+                            }
+
                             model[hash] = existing with { Expiry = Math.Max(existing.Expiry, expiry) };
                         }
                         else
                         {
                             Assert.Equal(StoreOutcome.New, result.Outcome);
                             model[hash] = (account, ns, expiry);
+                            tombstones.Remove((account, hash));
+                            shortened.Remove(hash);
                         }
 
                         break;
@@ -59,6 +78,7 @@ public sealed class ModelTests
                         Assert.Equal(visible, deleted.Count == 1);
                         if (model.TryGetValue(hash, out m) && m.Account == account)
                         {
+                            Tombstone(account, hash, m.Expiry, now);
                             model.Remove(hash);
                         }
 
@@ -70,6 +90,7 @@ public sealed class ModelTests
                         var deleted = f.Store.DeleteAll(account, ns);
                         var matching = model.Where(m => m.Value.Account == account && m.Value.Ns == ns).ToList();
                         Assert.Equal(matching.Where(m => m.Value.Expiry > now).Select(m => m.Key).Order(StringComparer.Ordinal), deleted);
+                        matching.ForEach(m => Tombstone(account, m.Key, m.Value.Expiry, now));
                         matching.ForEach(m => model.Remove(m.Key));
                         break;
                     }
@@ -82,6 +103,11 @@ public sealed class ModelTests
                         Assert.Equal(visible, updated.Count == 1);
                         if (visible)
                         {
+                            if (target != m.Expiry)
+                            {
+                                _ = target < m.Expiry ? shortened.Add(hash) : shortened.Remove(hash);
+                            }
+
                             model[hash] = m with { Expiry = target };
                         }
 
@@ -102,12 +128,14 @@ public sealed class ModelTests
                         var expected = 0;
                         foreach (var m in batch)
                         {
-                            if (m.ExpiryMs <= now || (model.TryGetValue(m.Hash, out var e) && e.Expiry > now))
+                            if (m.ExpiryMs <= now || (model.TryGetValue(m.Hash, out var e) && e.Expiry > now)
+                                || (tombstones.TryGetValue((m.Account, m.Hash), out var t) && t > now))
                             {
                                 continue;
                             }
 
                             model[m.Hash] = (m.Account, m.Namespace, m.ExpiryMs);
+                            shortened.Remove(m.Hash);
                             expected++;
                         }
 
@@ -122,6 +150,7 @@ public sealed class ModelTests
                         var matching = model.Where(m => m.Value.Account == account && m.Value.Expiry > now && m.Value.Expiry > target).ToList();
                         Assert.Equal(matching.Select(m => m.Key).Order(StringComparer.Ordinal), updated.Select(u => u.Hash));
                         matching.ForEach(m => model[m.Key] = m.Value with { Expiry = target });
+                        matching.ForEach(m => shortened.Add(m.Key));
                         break;
                     }
 
@@ -131,7 +160,39 @@ public sealed class ModelTests
                         var deleted = f.Store.DeleteBefore(account, now);
                         var matching = model.Where(m => m.Value.Account == account).ToList();
                         Assert.Equal(matching.Where(m => m.Value.Expiry > now).Select(m => (m.Value.Ns, m.Key)).OrderBy(p => p.Key, StringComparer.Ordinal), deleted);
+                        matching.ForEach(m => Tombstone(account, m.Key, m.Value.Expiry, now));
                         matching.ForEach(m => model.Remove(m.Key));
+                        break;
+                    }
+
+                case 10:
+                    {
+                        var token = SubaccountToken.Create(0x03, SubaccountFlags.Read, Enumerable.Repeat((byte)random.Next(8), 32).ToArray());
+                        if (random.Next(2) == 0)
+                        {
+                            f.Store.Revoke(account, [token], now);
+                        }
+                        else
+                        {
+                            f.Store.Unrevoke(account, [token]);
+                        }
+
+                        break;
+                    }
+
+                case 11 when random.Next(4) == 0:
+                    {
+                        var matching = model.Where(m => m.Value.Account == account).ToList();
+                        var (messages, _) = f.Store.PurgeAccount(account);
+                        Assert.True(messages >= matching.Count);
+                        matching.ForEach(m => model.Remove(m.Key));
+                        foreach (var key in tombstones.Keys.Where(k => k.Item1 == account).ToList())
+                        {
+                            tombstones.Remove(key);
+                        }
+
+                        Assert.Empty(f.Store.ListAccountItems(account, long.MinValue));
+                        Assert.Equal(new ItemDigest(default, 0), f.Store.AccountDigest(account, now));
                         break;
                     }
 
@@ -139,6 +200,11 @@ public sealed class ModelTests
                     f.Store.SweepExpired();
                     foreach (var gone in model.Where(m => m.Value.Expiry <= f.Now).Select(m => m.Key).ToList())
                     {
+                        if (shortened.Remove(gone))
+                        {
+                            tombstones[(model[gone].Account, gone)] = f.Now + Limits.MaxTtlPrivateMs;
+                        }
+
                         model.Remove(gone);
                     }
 
@@ -169,5 +235,11 @@ public sealed class ModelTests
         var owners = model.Values.Select(m => m.Account).Distinct().Order(Comparer<AccountId>.Create((a, b) => a.Span.SequenceCompareTo(b.Span))).ToList();
         Assert.Equal(owners, f.Store.EnumerateAccounts());
         Assert.Equal(owners.Count, f.Store.AccountCount);
+
+        // The incrementally maintained digest leaves equal a recomputation from the database.
+        var (xor, count) = f.Store.CurrentLeaves();
+        var (scannedXor, scannedCount) = f.Store.ScanLeaves();
+        Assert.Equal(scannedCount, count);
+        Assert.Equal(scannedXor, xor);
     }
 }

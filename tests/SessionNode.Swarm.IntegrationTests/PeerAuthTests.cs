@@ -86,6 +86,34 @@ public sealed class PeerAuthTests
         Assert.Equal(System.Net.HttpStatusCode.NotFound, rpc.StatusCode);
     }
 
+    [Fact]
+    public async Task AntiEntropy_OnlyMembersOfTheCalleesSwarm_AndBadRangesRejected()
+    {
+        await using var swarm = await TestSwarm.StartAsync([0UL, 0UL, 1UL], null, Ct);
+        using var channel = Channel(swarm[0]);
+        var peer = new Peer.PeerClient(channel);
+        var ae = new AntiEntropy.AntiEntropyClient(channel);
+        using var sameSwarm = MemberKey(swarm, 1);
+        using var otherSwarm = MemberKey(swarm, 2);
+        var own = new Metadata { { PeerAuth.TokenHeader, (await peer.AuthenticateAsync(AuthRequest(sameSwarm, swarm[0]), cancellationToken: Ct)).Token } };
+        var foreign = new Metadata { { PeerAuth.TokenHeader, (await peer.AuthenticateAsync(AuthRequest(otherSwarm, swarm[0]), cancellationToken: Ct)).Token } };
+        var request = new DigestRequest { AsOfMs = 1, FirstLeaf = 0, LeafCount = 65_536, GroupSize = 256 };
+
+        var digests = await ae.GetDigestsAsync(request, own, cancellationToken: Ct);
+        var denied = await Assert.ThrowsAsync<RpcException>(() => ae.GetDigestsAsync(request, foreign, cancellationToken: Ct).ResponseAsync);
+        var badRange = await Assert.ThrowsAsync<RpcException>(() => ae.GetDigestsAsync(new DigestRequest { LeafCount = 65_537, GroupSize = 1 }, own, cancellationToken: Ct).ResponseAsync);
+        var badLeaf = await Assert.ThrowsAsync<RpcException>(() => ae.GetItemsAsync(new ItemsRequest { Leaves = { 70_000 } }, own, cancellationToken: Ct).ResponseAsync);
+        var garbage = await ae.PushItemsAsync(new PushItemsRequest { Items = { new RepairItem { Kind = 9, Account = ByteString.CopyFrom(new byte[3]) } } }, own, cancellationToken: Ct);
+        var pong = await peer.PingAsync(new PingRequest(), own, cancellationToken: Ct); // still serving
+
+        Assert.Equal(256 * 24, digests.Digests.Length);
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, badRange.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, badLeaf.StatusCode);
+        Assert.Equal((0, 1), (garbage.Applied, garbage.Skipped));
+        Assert.Equal("pong", pong.Pong);
+    }
+
     internal static Ed25519KeyPair MemberKey(TestSwarm swarm, int index) =>
         NodeKeyFile.LoadOrCreate(Path.Combine(swarm[index].DataDir, "key_ed25519"), out _);
 

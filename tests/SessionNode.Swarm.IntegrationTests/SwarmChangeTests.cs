@@ -78,19 +78,4 @@ public sealed class SwarmChangeTests
         Assert.Equal(2, stored.Swarm.Count);
         Assert.True(stored.AllSucceeded);
     }
-
-    private static SessionAccount UserNear(ulong position)
-    {
-        while (true)
-        {
-            var user = NewUser();
-            var distance = unchecked(user.Id.SwarmSpace - position);
-            if (Math.Min(distance, unchecked(0 - distance)) < 1UL << 60)
-            {
-                return user;
-            }
-
-            user.Dispose();
-        }
-    }
 }

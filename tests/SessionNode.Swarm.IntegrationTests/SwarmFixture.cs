@@ -30,6 +30,22 @@ internal static class SwarmFixture
         }
     }
 
+    /// <summary>A fresh user whose swarm space is within 2^60 of <paramref name="position"/> on the ring.</summary>
+    public static SessionAccount UserNear(ulong position)
+    {
+        while (true)
+        {
+            var user = NewUser();
+            var distance = unchecked(user.Id.SwarmSpace - position);
+            if (Math.Min(distance, unchecked(0 - distance)) < 1UL << 60)
+            {
+                return user;
+            }
+
+            user.Dispose();
+        }
+    }
+
     /// <summary>Messages a node holds for an account (all namespaces, expired ones included until swept).</summary>
     public static long StoredCount(TestNode node, AccountId account) =>
         node.Services.GetRequiredService<MessageStore>().EnumerateMessages(a => a == account).LongCount();

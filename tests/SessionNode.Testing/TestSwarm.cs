@@ -80,6 +80,21 @@ public sealed class TestSwarm : IAsyncDisposable
         return index;
     }
 
+    /// <summary>Adds <paramref name="count"/> new nodes in <paramref name="swarmId"/>, starts them and publishes them in one rewrite of the file; returns their indexes.</summary>
+    public async Task<int[]> AddNodesAsync(ulong swarmId, int count, CancellationToken cancellationToken = default)
+    {
+        var indexes = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            indexes[i] = AddMember(swarmId);
+            await StartMemberAsync(indexes[i], cancellationToken);
+        }
+
+        WriteNetworkFile();
+        await WaitConvergedAsync(cancellationToken);
+        return indexes;
+    }
+
     /// <summary>Moves node <paramref name="index"/> to another swarm (rewrites the file and waits for every node to see it).</summary>
     public async Task MoveNodeAsync(int index, ulong swarmId, CancellationToken cancellationToken = default)
     {
@@ -96,6 +111,18 @@ public sealed class TestSwarm : IAsyncDisposable
     public async Task AdvertiseHttpsPortAsync(int index, int? httpsPort, CancellationToken cancellationToken = default)
     {
         _members[index].AdvertisedHttpsPort = httpsPort;
+        WriteNetworkFile();
+        await WaitConvergedAsync(cancellationToken);
+    }
+
+    /// <summary>Moves several nodes to <paramref name="swarmId"/> in one rewrite of the file (a split or merge seen as one change).</summary>
+    public async Task MoveNodesAsync(ulong swarmId, IReadOnlyList<int> indexes, CancellationToken cancellationToken = default)
+    {
+        foreach (var index in indexes)
+        {
+            _members[index].SwarmId = swarmId;
+        }
+
         WriteNetworkFile();
         await WaitConvergedAsync(cancellationToken);
     }

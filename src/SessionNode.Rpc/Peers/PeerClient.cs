@@ -42,7 +42,7 @@ public sealed partial class PeerClient : IDisposable
 
     /// <summary>Forwards several replicated requests in one call; the answer has one response per request, in order.</summary>
     public Task<ReplicateBatchResponse> ReplicateBatchAsync(ServiceNodeRecord peer, ReplicateBatchRequest request, CancellationToken cancellationToken) =>
-        CallAsync(peer, (stub, options) => stub.ReplicateBatchAsync(request, options), cancellationToken);
+        CallAsync(peer, (c, options) => c.Stub.ReplicateBatchAsync(request, options), cancellationToken);
 
     /// <summary>Pushes a batch of messages and revocations.</summary>
     public Task<PushResponse> PushAsync(ServiceNodeRecord peer, PushRequest request, CancellationToken cancellationToken) =>
@@ -73,6 +73,30 @@ public sealed partial class PeerClient : IDisposable
     /// <summary>Sends a storage-test challenge (Protos/storagetest.proto).</summary>
     internal Task<ChallengeResponse> StorageTestAsync(ServiceNodeRecord peer, ChallengeRequest request, CancellationToken cancellationToken) =>
         CallAsync(peer, (c, options) => c.StorageTests.ChallengeAsync(request, options), cancellationToken);
+
+    /// <summary>Asks the peer for its digests of <paramref name="request"/>'s accounts (handoff.proto).</summary>
+    public Task<ConfirmHoldingsResponse> ConfirmHoldingsAsync(ServiceNodeRecord peer, ConfirmHoldingsRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (Connection c, CallOptions options) => c.HandOff.ConfirmHoldingsAsync(request, options), cancellationToken);
+
+    /// <summary>Hands over a batch of items of accounts the peer's swarm serves (handoff.proto).</summary>
+    public Task<HandOverResponse> HandOverAsync(ServiceNodeRecord peer, HandOverRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (Connection c, CallOptions options) => c.HandOff.HandOverAsync(request, options), cancellationToken);
+
+    /// <summary>Anti-entropy: digests of leaf groups.</summary>
+    public Task<DigestResponse> GetDigestsAsync(ServiceNodeRecord peer, DigestRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.AntiEntropy.GetDigestsAsync(request, options), cancellationToken);
+
+    /// <summary>Anti-entropy: compact item lists of leaves.</summary>
+    public Task<ItemsResponse> GetItemsAsync(ServiceNodeRecord peer, ItemsRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.AntiEntropy.GetItemsAsync(request, options), cancellationToken);
+
+    /// <summary>Anti-entropy: full items by id.</summary>
+    public Task<FetchResponse> FetchItemsAsync(ServiceNodeRecord peer, FetchRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.AntiEntropy.FetchItemsAsync(request, options), cancellationToken);
+
+    /// <summary>Anti-entropy: items for the peer to apply.</summary>
+    public Task<PushItemsResponse> PushItemsAsync(ServiceNodeRecord peer, PushItemsRequest request, CancellationToken cancellationToken) =>
+        CallAsync(peer, (c, options) => c.AntiEntropy.PushItemsAsync(request, options), cancellationToken);
 
     /// <summary>Closes every channel.</summary>
     public void Dispose()
@@ -190,6 +214,8 @@ public sealed partial class PeerClient : IDisposable
             Stub = new Proto.Peer.PeerClient(_channel);
             Reachability = new Proto.Reachability.ReachabilityClient(_channel);
             StorageTests = new Proto.StorageTest.StorageTestClient(_channel);
+            HandOff = new Proto.HandOff.HandOffClient(_channel);
+            AntiEntropy = new Proto.AntiEntropy.AntiEntropyClient(_channel);
         }
 
         public string Address { get; }
@@ -198,6 +224,10 @@ public sealed partial class PeerClient : IDisposable
 
         public Proto.Reachability.ReachabilityClient Reachability { get; }
         public Proto.StorageTest.StorageTestClient StorageTests { get; }
+
+        public Proto.HandOff.HandOffClient HandOff { get; }
+
+        public Proto.AntiEntropy.AntiEntropyClient AntiEntropy { get; }
 
         public async Task<string> TokenAsync(PeerClient owner, ServiceNodeRecord peer, CancellationToken cancellationToken)
         {

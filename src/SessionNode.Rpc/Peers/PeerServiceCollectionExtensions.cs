@@ -12,7 +12,7 @@ using SessionNode.Swarm;
 
 namespace SessionNode.Rpc.Peers;
 
-/// <summary>Composition of the peer side: listener, gRPC services and auth, peer client, forwarder, retry queue and pump, reachability tester.</summary>
+/// <summary>Composition of the peer side: listener, gRPC services and auth, peer client, forwarder, retry queue and pump, reachability tester, storage tests, anti-entropy, hand-off push and purge.</summary>
 public static class PeerServiceCollectionExtensions
 {
     /// <summary>Folder of the retry queue database inside the data folder.</summary>
@@ -21,7 +21,7 @@ public static class PeerServiceCollectionExtensions
     /// <summary>
     /// Registers the membership (by <c>Network:Mode</c>), the Swarm services, the peer listener
     /// (<c>Node:PeerPort</c>), the gRPC peer service with its token interceptor, the gRPC
-    /// <see cref="IPeerForwarder"/>, and storage tests (responder, tester, <c>storage_tests</c> stats). Called by <see cref="RpcServiceCollectionExtensions.AddSessionNodeRpc"/>.
+    /// <see cref="IPeerForwarder"/>, storage tests (responder, tester, <c>storage_tests</c> stats) and anti-entropy (service, stats section). Called by <see cref="RpcServiceCollectionExtensions.AddSessionNodeRpc"/>.
     /// </summary>
     public static IServiceCollection AddSessionNodePeers(this IServiceCollection services, IConfiguration configuration)
     {
@@ -53,6 +53,7 @@ public static class PeerServiceCollectionExtensions
             sp.GetRequiredService<IOptions<NetworkOptions>>().Value.RetryQueueCapacity));
         services.AddSingleton<IPeerForwarder, GrpcPeerForwarder>();
         services.AddHostedService<ReplicationPump>();
+        services.AddSingleton<SwarmPusher>();
         services.AddHostedService<SwarmPushService>();
 
         // Reachability (swarm.md §12): periodic tests of peers, and TestMe for check-reachability.
@@ -66,6 +67,13 @@ public static class PeerServiceCollectionExtensions
         services.AddSingleton<StorageTestTracker>();
         services.AddSingleton<IStatsContributor>(sp => sp.GetRequiredService<StorageTestTracker>());
         services.AddHostedService<StorageTestService>();
+        services.AddSingleton<HandOffPurgeService>();
+        services.AddHostedService(sp => sp.GetRequiredService<HandOffPurgeService>());
+        services.AddSingleton<IStatsContributor>(sp => sp.GetRequiredService<HandOffPurgeService>());
+        services.AddSingleton<AntiEntropyStats>();
+        services.AddSingleton<IStatsContributor>(sp => sp.GetRequiredService<AntiEntropyStats>());
+        services.AddSingleton<AntiEntropyService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AntiEntropyService>());
         return services;
     }
 
@@ -95,6 +103,8 @@ public static class PeerServiceCollectionExtensions
         endpoints.MapGrpcService<PeerService>();
         endpoints.MapGrpcService<ReachabilityService>();
         endpoints.MapGrpcService<StorageTestResponder>();
+        endpoints.MapGrpcService<HandOffService>();
+        endpoints.MapGrpcService<AntiEntropyPeerService>();
         return endpoints;
     }
 

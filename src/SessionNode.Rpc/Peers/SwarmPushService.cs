@@ -1,9 +1,6 @@
-using Google.Protobuf;
-using Grpc.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SessionNode.Core;
-using SessionNode.Rpc.Peers.Proto;
 using SessionNode.Storage;
 using SessionNode.Swarm;
 
@@ -12,36 +9,25 @@ namespace SessionNode.Rpc.Peers;
 /// <summary>
 /// Watches membership views and pushes data when the swarms change (swarm.md §6.2, with our
 /// recommendations): a member joining our swarm gets every message and revocation of the accounts our
-/// swarm serves; accounts that now belong to another swarm are pushed to all of that swarm's members.
-/// Namespaces are kept; nothing is deleted here. Pushes retry with backoff while the target does not
-/// accept us yet (it may not have seen the new view). Owns only the last view it acted on.
+/// swarm serves; accounts that now belong to another swarm are pushed to all of that swarm's members;
+/// when we move into another swarm, what we hold for its accounts is pushed to its other members.
+/// Namespaces are kept; nothing is deleted here (<see cref="HandOffPurgeService"/> purges handed-over
+/// accounts once their new owners confirm them). Pushes (<see cref="SwarmPusher"/>) retry with backoff
+/// while the target does not accept us yet (it may not have seen the new view). Owns only the last view
+/// it acted on.
 /// </summary>
 internal sealed partial class SwarmPushService : BackgroundService
 {
-    /// <summary>Largest batch payload (a quarter below the 16 MiB message limit, as in swarm.md §8.2).</summary>
-    internal const int MaxBatchBytes = 8 * 1024 * 1024;
-
-    /// <summary>Per-record framing overhead estimate (keys, integers, protobuf tags).</summary>
-    private const int RecordOverhead = 96;
-
-    /// <summary>Attempts per batch and target; with the backoff below this spans about five minutes.</summary>
-    private const int MaxAttempts = 14;
-
-    /// <summary>One push may carry 8 MiB; allow it time on a slow link (swarm.md §16: 15 s).</summary>
-    private static readonly TimeSpan PushTimeout = TimeSpan.FromSeconds(15);
-
     private readonly Membership _membership;
     private readonly MessageStore _store;
-    private readonly PeerClient _client;
-    private readonly TimeProvider _time;
+    private readonly SwarmPusher _pusher;
     private readonly ILogger _logger;
 
-    public SwarmPushService(Membership membership, MessageStore store, PeerClient client, TimeProvider time, ILogger<SwarmPushService> logger)
+    public SwarmPushService(Membership membership, MessageStore store, SwarmPusher pusher, ILogger<SwarmPushService> logger)
     {
         _membership = membership;
         _store = store;
-        _client = client;
-        _time = time;
+        _pusher = pusher;
         _logger = logger;
     }
 
@@ -72,7 +58,20 @@ internal sealed partial class SwarmPushService : BackgroundService
         {
             LogNewMembers(_logger, changes.NewMembers.Count);
             var accounts = _store.EnumerateAccounts().Where(a => next.ServesAccount(a)).ToList();
-            await PushAsync(accounts, changes.NewMembers, cancellationToken);
+            await _pusher.PushAsync(accounts, changes.NewMembers, SwarmPusher.HandOffAttempts, cancellationToken);
+        }
+
+        if (previous.Self!.SwarmId != self.SwarmId)
+        {
+            // We joined another swarm (e.g. two swarms merged): its other members may lack what we
+            // hold for the accounts it serves, and nobody else pushes it to them.
+            var members = next.Members(self.SwarmId).Where(m => m.Ed25519Hex != self.Ed25519Hex).ToArray();
+            var accounts = _store.EnumerateAccounts().Where(a => next.ServesAccount(a)).ToList();
+            if (members.Length > 0 && accounts.Count > 0)
+            {
+                LogJoinedSwarm(_logger, self.SwarmId, accounts.Count, members.Length);
+                await _pusher.PushAsync(accounts, members, SwarmPusher.HandOffAttempts, cancellationToken);
+            }
         }
 
         if (changes.PlacementChanged)
@@ -95,107 +94,17 @@ internal sealed partial class SwarmPushService : BackgroundService
             {
                 var targets = next.Members(swarmId).Where(m => m.Ed25519Hex != self.Ed25519Hex).ToArray();
                 LogMoved(_logger, accounts.Count, swarmId, targets.Length);
-                await PushAsync(accounts, targets, cancellationToken);
+                await _pusher.PushAsync(accounts, targets, SwarmPusher.HandOffAttempts, cancellationToken);
             }
         }
     }
 
-    /// <summary>Pushes the messages and revocations of <paramref name="accounts"/> to every target, batch by batch.</summary>
-    private async Task PushAsync(List<AccountId> accounts, IReadOnlyList<ServiceNodeRecord> targets, CancellationToken cancellationToken)
-    {
-        if (accounts.Count == 0 || targets.Count == 0)
-        {
-            return;
-        }
-
-        var wanted = accounts.ToHashSet();
-        foreach (var batch in Batches(wanted))
-        {
-            await Task.WhenAll(targets.Select(t => PushWithRetryAsync(t, batch, cancellationToken)));
-        }
-    }
-
-    private IEnumerable<PushRequest> Batches(HashSet<AccountId> accounts)
-    {
-        var batch = new PushRequest();
-        var size = 0;
-        foreach (var account in accounts)
-        {
-            foreach (var (token, revokedAt) in _store.GetRevocations(account))
-            {
-                batch.Revocations.Add(new PushedRevocation
-                {
-                    Account = ByteString.CopyFrom(account.Span),
-                    Token = ByteString.CopyFrom(token.Span),
-                    RevokedAtMs = revokedAt,
-                });
-                size += RecordOverhead;
-            }
-        }
-
-        foreach (var m in _store.EnumerateMessages(accounts.Contains))
-        {
-            var bytes = m.Data.Length + m.Hash.Length + RecordOverhead;
-            if (size + bytes > MaxBatchBytes && (batch.Messages.Count > 0 || batch.Revocations.Count > 0))
-            {
-                yield return batch;
-                batch = new PushRequest();
-                size = 0;
-            }
-
-            batch.Messages.Add(new PushedMessage
-            {
-                Account = ByteString.CopyFrom(m.Account.Span),
-                Namespace = m.Namespace.Id,
-                Hash = m.Hash,
-                TimestampMs = m.TimestampMs,
-                ExpiryMs = m.ExpiryMs,
-                Data = ByteString.CopyFrom(m.Data),
-            });
-            size += bytes;
-        }
-
-        if (batch.Messages.Count > 0 || batch.Revocations.Count > 0)
-        {
-            yield return batch;
-        }
-    }
-
-    private async Task PushWithRetryAsync(ServiceNodeRecord target, PushRequest batch, CancellationToken cancellationToken)
-    {
-        var delay = TimeSpan.FromMilliseconds(250);
-        for (var attempt = 1; ; attempt++)
-        {
-            // Re-read the target: its address may have changed since the view we act on.
-            var current = _membership.Current.FindByEd25519(target.Ed25519Hex) ?? target;
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            cts.CancelAfter(PushTimeout);
-            try
-            {
-                await _client.PushAsync(current, batch, cts.Token);
-                Telemetry.Pushed.Add(batch.Messages.Count);
-                return;
-            }
-            catch (Exception e) when (e is RpcException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                if (attempt >= MaxAttempts)
-                {
-                    LogPushFailed(_logger, target.Ed25519Hex[..8], batch.Messages.Count, e.Message);
-                    return;
-                }
-            }
-
-            await Task.Delay(delay, _time, cancellationToken);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "We joined swarm {Swarm:x}; pushing {Accounts} account(s) it serves to its {Members} other member(s)")]
+    private static partial void LogJoinedSwarm(ILogger logger, ulong swarm, int accounts, int members);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} new member(s) joined our swarm; pushing our swarm's data")]
     private static partial void LogNewMembers(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Accounts} account(s) moved to swarm {Swarm:x}; pushing to its {Targets} member(s)")]
     private static partial void LogMoved(ILogger logger, int accounts, ulong swarm, int targets);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Giving up pushing {Messages} message(s) to {Peer}…: {Problem}")]
-    private static partial void LogPushFailed(ILogger logger, string peer, int messages, string problem);
 }

@@ -1,0 +1,42 @@
+using SessionNode.Core;
+
+namespace SessionNode.Storage;
+
+public sealed partial class MessageStore
+{
+    /// <summary>
+    /// Sum of the logical sizes (as in <see cref="LogicalBytes"/>, expired-not-swept included) of the
+    /// messages of the accounts accepted by <paramref name="ownerFilter"/> (called once per account), over
+    /// one consistent view. Skips rejected accounts with one seek each and copies nothing.
+    /// </summary>
+    public long LogicalBytesOf(Func<AccountId, bool> ownerFilter)
+    {
+        ArgumentNullException.ThrowIfNull(ownerFilter);
+        ThrowIfDisposed();
+        var cursor = new AccountCursor(ownerFilter);
+        Span<byte> nextAccount = stackalloc byte[AccountId.Length];
+        long total = 0;
+        using var it = _db.NewIterator(_messages, _totalOrderRead);
+        it.SeekToFirst();
+        while (RocksDbNative.Valid(it))
+        {
+            var account = StorageLayout.KeyAccount(RocksDbNative.Key(it));
+            if (!cursor.Accepts(account))
+            {
+                if (!StorageLayout.TryNextAccount(account, nextAccount))
+                {
+                    break;
+                }
+
+                RocksDbNative.Seek(it, nextAccount);
+                continue;
+            }
+
+            total += StorageLayout.LogicalSize(RocksDbNative.Value(it));
+            RocksDbNative.Next(it);
+        }
+
+        ThrowIfIteratorFailed(it);
+        return total;
+    }
+}
