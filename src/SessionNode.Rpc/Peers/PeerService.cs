@@ -170,6 +170,10 @@ internal sealed class PeerService : Proto.Peer.PeerBase
     public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context) =>
         Task.FromResult(new PingResponse { Pong = "pong" });
 
-    private static ReplicateResponse Answer(RpcResult result) =>
-        new() { Status = result.Status, Body = ByteString.CopyFrom(result.Body) };
+    private static ReplicateResponse Answer(RpcResult result)
+    {
+        var response = new ReplicateResponse { Status = result.Status, Body = ByteString.CopyFrom(result.Body.Span) };
+        result.ReleaseBody();
+        return response;
+    }
 }
