@@ -72,8 +72,11 @@ internal static class RocksDbTuning
         // across accounts (hand-off enumeration) pay for a full sort of the memtable instead.
         // 16 KiB blocks suit sequential scans; point reads always hit, so no whole-key filter.
         // 16 MiB memtables: two of them fit the default 32 MiB budget (a 10 KB-message store load
-        // fills one in about 1/4 s; larger ones only raised RSS, not throughput).
+        // fills one in about 1/4 s; larger ones only raised RSS, not throughput). Up to 4 of them:
+        // with 2, writes stopped for ~300 ms whenever two were waiting for a flush (the budget
+        // switches memtables early), while the budget still triggers flushes at 32 MiB.
         var messages = Family(16 * MiB, Table(blockCache, 16 * 1024, bloom: true, wholeKeyFilter: false, hashIndex: false))
+            .SetMaxWriteBufferNumber(4)
             .SetPrefixExtractor(SliceTransform.CreateFixedPrefix(AccountId.Length))
             .SetHashSkipListRep(MemtableBuckets, SkipListHeight, SkipListBranching)
             // 5% of the memtable for a prefix bloom: cheap negative seeks on recent data.
