@@ -28,6 +28,8 @@ USER app
 VOLUME ["/data"]
 # Bound glibc malloc arenas (RocksDB allocates from many threads; see benchmarks/README.md).
 ENV MALLOC_ARENA_MAX=2
+# 1 MiB+ blocks (RocksDB memtable arenas) are mmapped and returned to the OS when freed.
+ENV MALLOC_MMAP_THRESHOLD_=1048576
 # 22021: client HTTPS; 22020: peer port.
 EXPOSE 22021 22020
 ENTRYPOINT ["/app/sessionnode"]

@@ -100,7 +100,14 @@ public sealed class ClientEndpoints
 
             var context = _handler.CreateContext(forwarded: false, http.RequestAborted);
             var result = await _handler.HandleEnvelopeAsync(rented.AsMemory(0, length), context);
-            await WriteResultAsync(http, result);
+            try
+            {
+                await WriteResultAsync(http, result);
+            }
+            finally
+            {
+                result.ReleaseBody();
+            }
         }
         finally
         {

@@ -205,7 +205,8 @@ public sealed partial class OnionEndpoint : IDisposable
             result = await _handler.HandleEnvelopeAsync(layer.Blob, context);
         }
 
-        var body = _processor.EncryptResponse(layer.Key, result.Status, result.Body, result.IsJson, layer.JsonFlag, layer.Base64Flag);
+        var body = _processor.EncryptResponse(layer.Key, result.Status, result.Body.Span, result.IsJson, layer.JsonFlag, layer.Base64Flag);
+        result.ReleaseBody();
         return new OnionReply(200, body);
     }
 

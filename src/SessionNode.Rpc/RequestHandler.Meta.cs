@@ -83,12 +83,14 @@ public sealed partial class RequestHandler
         w.WritePropertyName("body");
         if (result.IsJson)
         {
-            w.WriteRawValue(result.Body, skipInputValidation: true);
+            w.WriteRawValue(result.Body.Span, skipInputValidation: true);
         }
         else
         {
             w.WriteStringValue(result.BodyText);
         }
+
+        result.ReleaseBody();
 
         w.WriteNumber("code", result.Status);
         w.WriteEndObject();

@@ -19,6 +19,20 @@ public sealed partial class MessageStore
     /// </summary>
     public RetrieveResult Retrieve(in AccountId account, Namespace ns, string? lastHash, int? maxCount, int? maxSize)
     {
+        var sink = new ListSink(account, ns, maxCount);
+        var more = Retrieve(account, ns, lastHash, maxCount, maxSize, sink);
+        return new RetrieveResult(sink.Messages, more);
+    }
+
+    /// <summary>
+    /// <see cref="Retrieve(in AccountId, Namespace, string?, int?, int?)"/> without materializing the
+    /// messages: each one is handed to <paramref name="sink"/> straight from the iterator (its spans are
+    /// valid only during the call; a struct sink is called without boxing). Returns <c>More</c>.
+    /// </summary>
+    public bool Retrieve<TSink>(in AccountId account, Namespace ns, string? lastHash, int? maxCount, int? maxSize, TSink sink)
+        where TSink : IRetrieveSink
+    {
+        ArgumentNullException.ThrowIfNull(sink);
         ThrowIfDisposed();
         var now = NowMs();
         Span<byte> start = stackalloc byte[StorageLayout.MessageKeyLength];
@@ -40,7 +54,7 @@ public sealed partial class MessageStore
         }
 
         var limit = maxCount is { } count ? Math.Max(count, 1) : int.MaxValue;
-        var messages = new List<StoredMessage>(Math.Min(limit, 64));
+        var taken = 0;
         var more = false;
         long total = 0;
         var prefix = start[..StorageLayout.MailboxPrefixLength];
@@ -62,7 +76,7 @@ public sealed partial class MessageStore
                     continue;
                 }
 
-                if (messages.Count >= limit)
+                if (taken >= limit)
                 {
                     more = true;
                     break;
@@ -71,19 +85,20 @@ public sealed partial class MessageStore
                 var hash = StorageLayout.RecordHash(record);
                 var data = StorageLayout.RecordData(record);
                 total += RetrieveSizeOverhead + hash.Length + (data.Length * 4L / 3);
-                if (maxSize is { } max && messages.Count > 0 && total > max)
+                if (maxSize is { } max && taken > 0 && total > max)
                 {
                     more = true;
                     break;
                 }
 
-                messages.Add(new StoredMessage(account, ns, StorageLayout.DecodeHash(hash), StorageLayout.RecordTimestamp(record), expiry, data.ToArray()));
+                sink.Add(hash, StorageLayout.RecordTimestamp(record), expiry, data);
+                taken++;
             }
 
             ThrowIfIteratorFailed(it);
         }
 
-        return new RetrieveResult(messages, more);
+        return more;
     }
 
     /// <summary>Current expiries of the listed hashes that exist, belong to the account and are unexpired.</summary>
@@ -215,6 +230,15 @@ public sealed partial class MessageStore
             StorageLayout.RecordTimestamp(record),
             expiry,
             StorageLayout.RecordData(record).ToArray());
+
+    /// <summary>Collects a retrieve's messages as <see cref="StoredMessage"/>s.</summary>
+    private sealed class ListSink(AccountId account, Namespace ns, int? maxCount) : IRetrieveSink
+    {
+        public List<StoredMessage> Messages { get; } = new(Math.Clamp(maxCount ?? 64, 1, 64));
+
+        public void Add(ReadOnlySpan<byte> hash, long timestampMs, long expiryMs, ReadOnlySpan<byte> data)
+            => Messages.Add(new StoredMessage(account, ns, StorageLayout.DecodeHash(hash), timestampMs, expiryMs, data.ToArray()));
+    }
 
     /// <summary>Remembers the owner filter's verdict for the account being scanned.</summary>
     private sealed class AccountCursor(Func<AccountId, bool> filter)

@@ -118,8 +118,8 @@ public sealed partial class MessageStore : IDisposable
         }
 
         Directory.CreateDirectory(options.Path);
-        var blockCache = Cache.CreateLru((ulong)options.BlockCacheBytes);
-        var dbOptions = RocksDbTuning.CreateDbOptions(options);
+        var blockCache = RocksDbTuning.CreateCache(options);
+        var dbOptions = RocksDbTuning.CreateDbOptions(options, blockCache);
         var families = RocksDbTuning.CreateColumnFamilies(blockCache);
 
         if (RocksDb.TryListColumnFamilies(dbOptions, options.Path, out var existing)

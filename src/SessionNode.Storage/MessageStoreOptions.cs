@@ -24,13 +24,15 @@ public sealed class MessageStoreOptions
 
     /// <summary>
     /// RocksDB block cache in bytes, shared by all column families; also holds index and filter
-    /// blocks. Default: 134 217 728 (128 MiB).
+    /// blocks. Default: 33 554 432 (32 MiB), sized with <see cref="WriteBufferBytes"/> for a node of
+    /// about 150 MB RSS.
     /// </summary>
-    public long BlockCacheBytes { get; init; } = 128L * 1024 * 1024;
+    public long BlockCacheBytes { get; init; } = 32L * 1024 * 1024;
 
     /// <summary>
     /// Total RocksDB memtable budget in bytes across all column families (db_write_buffer_size).
-    /// Default: 67 108 864 (64 MiB). Block cache + this is the bounded RocksDB memory (192 MiB).
+    /// Memtables and blocks share one cache of this plus <see cref="BlockCacheBytes"/>, which
+    /// bounds RocksDB's memory. Default: 33 554 432 (32 MiB).
     /// </summary>
-    public long WriteBufferBytes { get; init; } = 64L * 1024 * 1024;
+    public long WriteBufferBytes { get; init; } = 32L * 1024 * 1024;
 }

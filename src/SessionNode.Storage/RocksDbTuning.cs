@@ -4,8 +4,9 @@ using SessionNode.Core;
 namespace SessionNode.Storage;
 
 /// <summary>
-/// RocksDB options for the store, sized for a 2–8 GB VPS: one shared LRU block cache (which also holds
-/// index and filter blocks, so table readers stay bounded) plus a db-wide memtable budget. Stateless.
+/// RocksDB options for the store, sized for a node that should stay near 150 MB RSS: one shared LRU cache
+/// that holds data, index and filter blocks (so table readers stay bounded) and is also charged for
+/// the memtables (a write buffer manager), so a single capacity bounds RocksDB's memory. Stateless.
 /// </summary>
 internal static class RocksDbTuning
 {
@@ -28,17 +29,19 @@ internal static class RocksDbTuning
 
     private const int SkipListBranching = 4;
 
-    public static DbOptions CreateDbOptions(MessageStoreOptions options)
+    /// <summary>The shared cache: room for <see cref="MessageStoreOptions.BlockCacheBytes"/> of blocks next to full memtables.</summary>
+    public static Cache CreateCache(MessageStoreOptions options)
+        => Cache.CreateLru((ulong)(options.BlockCacheBytes + options.WriteBufferBytes));
+
+    public static DbOptions CreateDbOptions(MessageStoreOptions options, Cache cache)
     {
-        return new DbOptions()
+        var dbOptions = new DbOptions()
             .SetCreateIfMissing(true)
             .SetCreateMissingColumnFamilies(true)
             // Flushes and compactions in the background; small VPSes have 1–4 cores.
             .IncreaseParallelism(Math.Clamp(Environment.ProcessorCount, 2, 4))
             // Our writer lock already serialises writes; CAS-based concurrent memtable inserts only cost.
             .SetAllowConcurrentMemtableWrite(false)
-            // Memtables of all families together; RocksDB flushes the largest when exceeded.
-            .SetDbWriteBufferSize((ulong)options.WriteBufferBytes)
             // Rarely written families (meta, revoked) would otherwise pin old WAL files forever.
             .SetMaxTotalWalSize(4 * (ulong)options.WriteBufferBytes)
             // RocksDB's own LOG: warnings only, 3 × 8 MiB at most.
@@ -47,6 +50,14 @@ internal static class RocksDbTuning
             .SetKeepLogFileNum(3)
             // Replay the WAL up to the first torn record after a crash (the default, stated explicitly).
             .SetWalRecoveryMode(Recovery.PointInTime);
+
+        // Memtables of all families together (db_write_buffer_size; RocksDB flushes the largest when
+        // exceeded), reserved in the shared cache as they grow: blocks get what the memtables leave.
+        // No stall: the writer lock already keeps writes sequential, and flushes catch up.
+        var manager = Native.Instance.rocksdb_write_buffer_manager_create_with_cache((UIntPtr)options.WriteBufferBytes, cache.Handle, 0);
+        Native.Instance.rocksdb_options_set_write_buffer_manager(dbOptions.Handle, manager);
+        Native.Instance.rocksdb_write_buffer_manager_destroy(manager); // the options keep their own reference
+        return dbOptions;
     }
 
     public static ColumnFamilies CreateColumnFamilies(Cache blockCache)
@@ -60,7 +71,12 @@ internal static class RocksDbTuning
         // search of one big skiplist in random account order, the main cost of a store. Scans
         // across accounts (hand-off enumeration) pay for a full sort of the memtable instead.
         // 16 KiB blocks suit sequential scans; point reads always hit, so no whole-key filter.
-        var messages = Family(32 * MiB, Table(blockCache, 16 * 1024, bloom: true, wholeKeyFilter: false, hashIndex: false))
+        // 16 MiB memtables: two of them fit the default 32 MiB budget (a 10 KB-message store load
+        // fills one in about 1/4 s; larger ones only raised RSS, not throughput). Up to 4 of them:
+        // with 2, writes stopped for ~300 ms whenever two were waiting for a flush (the budget
+        // switches memtables early), while the budget still triggers flushes at 32 MiB.
+        var messages = Family(16 * MiB, Table(blockCache, 16 * 1024, bloom: true, wholeKeyFilter: false, hashIndex: false))
+            .SetMaxWriteBufferNumber(4)
             .SetPrefixExtractor(SliceTransform.CreateFixedPrefix(AccountId.Length))
             .SetHashSkipListRep(MemtableBuckets, SkipListHeight, SkipListBranching)
             // 5% of the memtable for a prefix bloom: cheap negative seeks on recent data.
@@ -70,7 +86,7 @@ internal static class RocksDbTuning
         // hash: point lookups on every store (mostly misses), on deletes and expiry updates; never
         // scanned. Hash-bucketed memtable on the first 8 key bytes (random in real hashes) plus a
         // 2% whole-key memtable bloom that answers most misses.
-        var hashes = Family(16 * MiB, Table(blockCache, 4 * 1024, bloom: true, wholeKeyFilter: true, hashIndex: true))
+        var hashes = Family(8 * MiB, Table(blockCache, 4 * 1024, bloom: true, wholeKeyFilter: true, hashIndex: true))
             .SetPrefixExtractor(SliceTransform.CreateFixedPrefix(StorageLayout.HashKeyPrefixLength))
             .SetHashSkipListRep(MemtableBuckets, SkipListHeight, SkipListBranching)
             .SetMemtablePrefixBloomSizeRatio(0.02);

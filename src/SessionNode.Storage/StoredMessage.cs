@@ -26,3 +26,13 @@ public readonly record struct StoreResult(StoreOutcome Outcome, long ExpiryMs);
 
 /// <summary>Messages of one mailbox in insertion order; <c>More</c> is true when the limits cut the list short.</summary>
 public sealed record RetrieveResult(IReadOnlyList<StoredMessage> Messages, bool More);
+
+/// <summary>Receives a retrieve's messages in order, straight from the store's iterator.</summary>
+public interface IRetrieveSink
+{
+    /// <summary>
+    /// One unexpired message: its hash (ASCII bytes), timestamp and expiry (ms) and data. The spans point
+    /// into the iterator and are valid only during the call.
+    /// </summary>
+    void Add(ReadOnlySpan<byte> hash, long timestampMs, long expiryMs, ReadOnlySpan<byte> data);
+}

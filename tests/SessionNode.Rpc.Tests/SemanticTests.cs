@@ -161,6 +161,39 @@ public sealed class SemanticTests : IDisposable
     }
 
     [Fact]
+    public async Task Retrieve_BodyOutgrowsPooledBuffer_ExactJsonOfStoredMessages()
+    {
+        // 6 × 10 KB messages: ~82 KB of JSON, past the 16 KiB first buffer (grown several times).
+        for (var i = 0; i < 6; i++)
+        {
+            var data = new byte[10_000];
+            Array.Fill(data, (byte)(i * 40));
+            var r = await StorePublicAsync(Convert.ToBase64String(data), Now + i, 86_400_000, ns: -10);
+            Assert.Equal(200, r.Status);
+        }
+
+        var result = await _f.CallAsync("retrieve", $$"""{"pubkey":"{{Pk}}","namespace":-10,"max_size":-1}""");
+        Assert.Equal(200, result.Status);
+        var body = result.BodyText;
+        result.ReleaseBody();
+        result.ReleaseBody(); // idempotent
+
+        var stored = _f.Store.Retrieve(AccountId.ParseHex(Pk), Namespace.LegacyClosedGroup, null, null, null);
+        Assert.Equal(6, stored.Messages.Count);
+        var hf = _f.Node.Membership.Current.HardFork;
+        var expected = new System.Text.StringBuilder($"{{\"hf\":[{hf.Major},{hf.Minor}],\"messages\":[");
+        for (var i = 0; i < stored.Messages.Count; i++)
+        {
+            var m = stored.Messages[i];
+            expected.Append(i == 0 ? "" : ",")
+                .Append($"{{\"data\":\"{Convert.ToBase64String(m.Data)}\",\"expiration\":{m.ExpiryMs},\"hash\":\"{m.Hash}\",\"timestamp\":{m.TimestampMs}}}");
+        }
+
+        expected.Append($"],\"more\":false,\"t\":{Now}}}");
+        Assert.Equal(expected.ToString(), body);
+    }
+
+    [Fact]
     public async Task Delete_Required_NothingDeleted_404WithJsonBody()
     {
         var hash = new string('A', 43);

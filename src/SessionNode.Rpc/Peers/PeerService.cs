@@ -199,6 +199,10 @@ internal sealed class PeerService : Proto.Peer.PeerBase
         return Task.FromResult(new PingResponse { Pong = "pong" });
     }
 
-    private static ReplicateResponse Answer(RpcResult result) =>
-        new() { Status = result.Status, Body = ByteString.CopyFrom(result.Body) };
+    private static ReplicateResponse Answer(RpcResult result)
+    {
+        var response = new ReplicateResponse { Status = result.Status, Body = ByteString.CopyFrom(result.Body.Span) };
+        result.ReleaseBody();
+        return response;
+    }
 }
