@@ -243,7 +243,7 @@ public sealed class RepairStateTests
     private static void DowngradeToV1(MessageStoreOptions options)
     {
         var cache = Cache.CreateLru(8 << 20);
-        using var db = RocksDb.Open(RocksDbTuning.CreateDbOptions(options), options.Path, RocksDbTuning.CreateColumnFamilies(cache));
+        using var db = RocksDb.Open(RocksDbTuning.CreateDbOptions(options, cache), options.Path, RocksDbTuning.CreateColumnFamilies(cache));
         var hashes = db.GetColumnFamily(StorageLayout.HashFamily);
         var rows = new List<(byte[] Key, byte[] Value)>();
         using (var it = db.NewIterator(hashes))
