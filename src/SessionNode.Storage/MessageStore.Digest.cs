@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using SessionNode.Core;
 
 namespace SessionNode.Storage;
@@ -226,12 +225,53 @@ public sealed partial class MessageStore
         return Fingerprint(input[..(1 + AccountId.Length + key.Length)]);
     }
 
-    /// <summary>First 16 bytes of SHA-256 (one-shot, no allocation).</summary>
-    private static UInt128 Fingerprint(ReadOnlySpan<byte> input)
+    /// <summary>
+    /// 128-bit fingerprint: two 64-bit multiply-rotate lanes over the little-endian 8-byte words (zero-padded
+    /// tail, length mixed in first), cross-fed and finished with the 64-bit finalizer of MurmurHash3. Fully
+    /// managed and allocation-free (the store path calls it). Not cryptographic: fingerprints only need to
+    /// be well spread; a deliberately crafted collision could at worst hide one difference from repair.
+    /// </summary>
+    internal static UInt128 Fingerprint(ReadOnlySpan<byte> input)
     {
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(input, digest);
-        return BinaryPrimitives.ReadUInt128LittleEndian(digest);
+        const ulong P1 = 0x9E37_79B1_85EB_CA87UL;
+        const ulong P2 = 0xC2B2_AE3D_27D4_EB4FUL;
+        const ulong P3 = 0x1656_67B1_9E37_79F9UL;
+        var a = 0x243F_6A88_85A3_08D3UL ^ ((ulong)input.Length * P1);
+        var b = 0x1319_8A2E_0370_7344UL ^ ((ulong)input.Length * P2);
+        Span<byte> tail = stackalloc byte[8];
+        while (input.Length > 0)
+        {
+            ulong word;
+            if (input.Length >= 8)
+            {
+                word = BinaryPrimitives.ReadUInt64LittleEndian(input);
+                input = input[8..];
+            }
+            else
+            {
+                tail.Clear();
+                input.CopyTo(tail);
+                word = BinaryPrimitives.ReadUInt64LittleEndian(tail);
+                input = [];
+            }
+
+            a = ulong.RotateLeft(a ^ (word * P2), 31) * P1;
+            b = (ulong.RotateLeft(b ^ (word * P3), 29) * P2) + a;
+        }
+
+        var high = Avalanche(a ^ ulong.RotateLeft(b, 17));
+        var low = Avalanche(b + high);
+        return new UInt128(high, low);
+    }
+
+    private static ulong Avalanche(ulong h)
+    {
+        h ^= h >> 33;
+        h *= 0xFF51_AFD7_ED55_8CCDUL;
+        h ^= h >> 33;
+        h *= 0xC4CE_B9FE_1A85_EC53UL;
+        h ^= h >> 33;
+        return h;
     }
 
     /// <summary>Stages adding (<paramref name="countDelta"/> = +1) or removing (−1) an item's fingerprint.</summary>

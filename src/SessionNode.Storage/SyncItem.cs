@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using SessionNode.Core;
 
 namespace SessionNode.Storage;
@@ -39,7 +37,7 @@ public sealed record SyncItem(SyncItemKind Kind, AccountId Account, Namespace Na
 
     /// <summary>
     /// Identity shared by the variants of one thing (a message and its tombstone, a revocation and its
-    /// unrevocation): 8 bytes of SHA-256(class ‖ account ‖ key).
+    /// unrevocation): the low 64 bits of the store's 128-bit fingerprint hash over class ‖ account ‖ key.
     /// </summary>
     public ulong Id => _id ??= ComputeId(Kind, Account.Span, Key);
 
@@ -62,9 +60,7 @@ public sealed record SyncItem(SyncItemKind Kind, AccountId Account, Namespace Na
         account.CopyTo(input[1..]);
         var length = 1 + AccountId.Length + Math.Min(key.Length, 128);
         key[..Math.Min(key.Length, 128)].CopyTo(input[(1 + AccountId.Length)..]);
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(input[..length], digest);
-        return BinaryPrimitives.ReadUInt64LittleEndian(digest);
+        return (ulong)MessageStore.Fingerprint(input[..length]);
     }
 }
 
