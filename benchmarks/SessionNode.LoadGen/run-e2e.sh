@@ -37,26 +37,7 @@ if [ -z "${NO_BUILD:-}" ]; then
 fi
 mkdir -p "$OUT"
 
-# Busy share of all cores over one second, from /proc/stat.
-host_busy_pct() {
-  local a b
-  read -r -a a < /proc/stat
-  sleep 1
-  read -r -a b < /proc/stat
-  local busy=$(( (b[1]+b[2]+b[3]+b[6]+b[7]+b[8]) - (a[1]+a[2]+a[3]+a[6]+a[7]+a[8]) ))
-  local total=$(( busy + (b[4]+b[5]) - (a[4]+a[5]) ))
-  echo $(( total > 0 ? busy * 100 / total : 0 ))
-}
-
-wait_quiet() {
-  local waited=0 busy
-  while busy=$(host_busy_pct); [ "$busy" -ge "$QUIET_PCT" ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
-    echo "host ${busy}% busy; waiting for it to calm down (${waited}s)" >&2
-    sleep 4
-    waited=$((waited + 5))
-  done
-  echo "host ${busy}% busy before the run; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-}
+. "$(dirname "$0")/bench-lib.sh"
 
 if [ "$NICE" != 0 ]; then
   echo "$NICE" > /proc/self/autogroup 2>/dev/null || echo "could not set the autogroup nice value" >&2

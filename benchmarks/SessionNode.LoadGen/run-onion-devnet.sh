@@ -8,6 +8,7 @@
 set -euo pipefail
 
 REPO=${REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/bench-lib.sh"
 CONN=${CONN:-64}
 DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-2s}
@@ -38,17 +39,7 @@ swarms=(0 6148914691236517205 12297829382473034410)
 entries=()
 for i in 0 1 2; do
   mkdir -p "$root/node-$i"
-  pub=$(python3 - "$root/node-$i/key_ed25519" <<'PY'
-import os, sys
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives import serialization
-seed = os.urandom(32)
-fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-os.write(fd, seed); os.close(fd)
-pub = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-print(pub.hex())
-PY
-)
+  pub=$(new_node_key "$root/node-$i/key_ed25519")
   entries+=("{\"pubkey_ed25519\":\"$pub\",\"ip\":\"127.0.0.1\",\"port_https\":$((BASE_PORT + i)),\"port_peer\":$((BASE_PORT + 10 + i)),\"swarm_id\":${swarms[$i]}}")
 done
 (IFS=,; echo "{\"hf\":[19,4],\"height\":0,\"nodes\":[${entries[*]}]}") > "$root/network.json"

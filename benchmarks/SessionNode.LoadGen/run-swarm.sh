@@ -42,26 +42,7 @@ if [ "$NICE" != 0 ]; then
   echo "$NICE" > /proc/self/autogroup 2>/dev/null || echo "could not set the autogroup nice value" >&2
 fi
 
-# Busy share of all cores over one second, from /proc/stat.
-host_busy_pct() {
-  local a b
-  read -r -a a < /proc/stat
-  sleep 1
-  read -r -a b < /proc/stat
-  local busy=$(( (b[1]+b[2]+b[3]+b[6]+b[7]+b[8]) - (a[1]+a[2]+a[3]+a[6]+a[7]+a[8]) ))
-  local total=$(( busy + (b[4]+b[5]) - (a[4]+a[5]) ))
-  echo $(( total > 0 ? busy * 100 / total : 0 ))
-}
-
-wait_quiet() {
-  local waited=0 busy
-  while busy=$(host_busy_pct); [ "$busy" -ge "$QUIET_PCT" ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
-    echo "host ${busy}% busy; waiting for it to calm down (${waited}s)" >&2
-    sleep 4
-    waited=$((waited + 5))
-  done
-  echo "host ${busy}% busy before the run; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-}
+. "$(dirname "$0")/bench-lib.sh"
 
 root=""
 pids=()
@@ -80,17 +61,7 @@ start_swarm() {
   local entries=() i pub
   for i in 0 1 2; do
     mkdir -p "$root/node-$i"
-    pub=$(python3 - "$root/node-$i/key_ed25519" <<'PY'
-import os, sys
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives import serialization
-seed = os.urandom(32)
-fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-os.write(fd, seed); os.close(fd)
-pub = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-print(pub.hex())
-PY
-)
+    pub=$(new_node_key "$root/node-$i/key_ed25519")
     entries+=("{\"pubkey_ed25519\":\"$pub\",\"ip\":\"127.0.0.1\",\"port_https\":$((BASE_PORT + i)),\"port_peer\":$((BASE_PORT + 10 + i)),\"swarm_id\":0}")
   done
   (IFS=,; echo "{\"hf\":[19,4],\"height\":0,\"nodes\":[${entries[*]}]}") > "$root/network.json"

@@ -272,7 +272,15 @@ public sealed partial class MessageStore
         return true;
     }
 
-    private bool StageRepairRevocation(SyncItem item)
+    private bool StageRepairRevocation(SyncItem item) => StageRepairRevocationState(item, revoke: true);
+
+    private bool StageRepairUnrevocation(SyncItem item) => StageRepairRevocationState(item, revoke: false);
+
+    /// <summary>
+    /// Applies a received revocation (<paramref name="revoke"/>) or unrevocation unless this node already
+    /// holds the same state, or the opposite one from a later time (ties go to the unrevocation).
+    /// </summary>
+    private bool StageRepairRevocationState(SyncItem item, bool revoke)
     {
         if (item.Key.Length != SubaccountToken.Length)
         {
@@ -282,44 +290,32 @@ public sealed partial class MessageStore
         Span<byte> key = stackalloc byte[StorageLayout.RevokedKeyLength];
         var token = SubaccountToken.FromBytes(item.Key);
         WriteRevokedKey(key, item.Account, token);
-        if (_db.HasKey(key, _revoked))
+        var (same, opposite) = revoke ? (_revoked, _unrevoked) : (_unrevoked, _revoked);
+        if (_db.HasKey(key, same))
         {
             return false;
         }
 
-        var unrevoked = _db.Get(key, _unrevoked);
-        if (unrevoked is not null && BinaryPrimitives.ReadInt64BigEndian(unrevoked) >= item.TimeMs)
+        var oppositeValue = _db.Get(key, opposite);
+        if (oppositeValue is not null)
         {
-            return false;
+            var oppositeTime = BinaryPrimitives.ReadInt64BigEndian(oppositeValue);
+            if (revoke ? oppositeTime >= item.TimeMs : oppositeTime > item.TimeMs)
+            {
+                return false;
+            }
         }
 
-        StageRevoke(item.Account, [token], item.TimeMs);
-        return true;
-    }
-
-    private bool StageRepairUnrevocation(SyncItem item)
-    {
-        if (item.Key.Length != SubaccountToken.Length)
+        if (revoke)
         {
-            return false;
+            StageRevoke(item.Account, [token], item.TimeMs);
+        }
+        else
+        {
+            StageUnrevoke(item.Account, token, item.TimeMs);
+            StageUnrevocationLimit(item.Account, [token]);
         }
 
-        Span<byte> key = stackalloc byte[StorageLayout.RevokedKeyLength];
-        var token = SubaccountToken.FromBytes(item.Key);
-        WriteRevokedKey(key, item.Account, token);
-        if (_db.HasKey(key, _unrevoked))
-        {
-            return false;
-        }
-
-        var revoked = _db.Get(key, _revoked);
-        if (revoked is not null && BinaryPrimitives.ReadInt64BigEndian(revoked) > item.TimeMs)
-        {
-            return false;
-        }
-
-        StageUnrevoke(item.Account, token, item.TimeMs);
-        StageUnrevocationLimit(item.Account, [token]);
         return true;
     }
 

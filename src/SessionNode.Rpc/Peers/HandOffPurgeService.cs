@@ -479,21 +479,8 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
             var group = candidates.GetRange(offset, Math.Min(IdsAccountsPerCall, candidates.Count - offset));
             var request = new ConfirmHoldingsRequest { AsOfMs = asOf, IncludeIds = true };
             request.Accounts.AddRange(group.Select(i => ByteString.CopyFrom(chunk[i].Span)));
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            cts.CancelAfter(ConfirmTimeout);
-            ConfirmHoldingsResponse response;
-            try
-            {
-                response = await _client.ConfirmHoldingsAsync(_membership.Current.FindByEd25519(member.Ed25519Hex) ?? member, request, cts.Token);
-            }
-            catch (Exception e) when (e is RpcException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                // Also an answer above the message limit (accounts with very many items): no confirmation.
-                LogAskFailed(_logger, member.Ed25519Hex[..8], e.Message);
-                continue;
-            }
-
-            if (response.Holdings.Count != group.Count)
+            // No answer also covers one above the message limit (accounts with very many items): no confirmation.
+            if (await TryConfirmHoldingsAsync(member, request, cancellationToken) is not { } response || response.Holdings.Count != group.Count)
             {
                 continue;
             }
@@ -520,16 +507,8 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
     /// <summary>Asks one member; per account whether its digest and count equal ours, or null if it did not answer properly.</summary>
     private async Task<bool[]?> AskAsync(ServiceNodeRecord member, ConfirmHoldingsRequest request, ItemDigest[] ours, CancellationToken cancellationToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(ConfirmTimeout);
-        ConfirmHoldingsResponse response;
-        try
+        if (await TryConfirmHoldingsAsync(member, request, cancellationToken) is not { } response)
         {
-            response = await _client.ConfirmHoldingsAsync(_membership.Current.FindByEd25519(member.Ed25519Hex) ?? member, request, cts.Token);
-        }
-        catch (Exception e) when (e is RpcException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            LogAskFailed(_logger, member.Ed25519Hex[..8], e.Message);
             return null;
         }
 
@@ -550,6 +529,22 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
         }
 
         return matched;
+    }
+
+    /// <summary>One ConfirmHoldings call within <see cref="ConfirmTimeout"/>; null (logged) when the member did not answer.</summary>
+    private async Task<ConfirmHoldingsResponse?> TryConfirmHoldingsAsync(ServiceNodeRecord member, ConfirmHoldingsRequest request, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(ConfirmTimeout);
+        try
+        {
+            return await _client.ConfirmHoldingsAsync(_membership.Current.FindByEd25519(member.Ed25519Hex) ?? member, request, cts.Token);
+        }
+        catch (Exception e) when (e is RpcException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogAskFailed(_logger, member.Ed25519Hex[..8], e.Message);
+            return null;
+        }
     }
 
     private void Publish(OwnershipStats stats, long started)
