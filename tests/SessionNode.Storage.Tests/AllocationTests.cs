@@ -9,7 +9,7 @@ public sealed class AllocationTests
     public void Store_NewMessage_AllocatesNothing()
     {
         using var f = new StoreFixture();
-        var hashes = Enumerable.Range(0, 400).Select(i => "alloc" + i).ToArray();
+        var hashes = Enumerable.Range(0, 600).Select(i => "alloc" + i).ToArray();
         var data = new byte[100];
         var expiry = f.Now + 60_000;
         for (var i = 0; i < 100; i++)
@@ -17,10 +17,11 @@ public sealed class AllocationTests
             f.Store.Store(Accounts.Numbered(i % 3), Namespace.Default, hashes[i], f.Now, expiry, data); // warm-up
         }
 
-        // Three windows of 100 stores. Any per-store allocation (≥ 24 B each) shows in every window as
-        // ≥ 2400 B; a one-off runtime allocation on this thread (seen rarely, ~600 B, when the box is
-        // loaded by parallel tests) may spoil one window, so at least one must be exactly zero.
-        var windows = new long[3];
+        // Five windows of 100 stores. Any per-store allocation (≥ 24 B each) shows in every window as
+        // ≥ 2400 B, so one window of exactly zero proves there is none. One-off runtime allocations on
+        // this thread (tiered-JIT call counting, seen rarely at 0.6–2.6 KB when parallel tests load the
+        // box) may spoil a window or two, which is why no single window has to be zero.
+        var windows = new long[5];
         for (var w = 0; w < windows.Length; w++)
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
@@ -32,8 +33,7 @@ public sealed class AllocationTests
             windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        Assert.All(windows, allocated => Assert.True(allocated < 1000, $"allocated {allocated} B in 100 stores"));
-        Assert.Contains(0L, windows);
-        Assert.Equal(400, f.Store.MessageCount);
+        Assert.True(windows.Contains(0L), $"every window of 100 stores allocated: {string.Join(", ", windows)} B");
+        Assert.Equal(600, f.Store.MessageCount);
     }
 }
