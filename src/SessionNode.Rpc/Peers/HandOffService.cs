@@ -64,13 +64,8 @@ internal sealed class HandOffService : Proto.HandOff.HandOffBase
         var items = new List<SyncItem>(request.Items.Count);
         foreach (var i in request.Items)
         {
-            if (i.Account.Length != AccountId.Length || i.Kind is < (int)SyncItemKind.Message or > (int)SyncItemKind.Unrevocation
-                || i.Namespace is < short.MinValue or > short.MaxValue || i.Key.Length is 0 or > 128)
-            {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, "bad handed-over item"));
-            }
-
-            var account = AccountId.FromBytes(i.Account.Span);
+            var item = AntiEntropyWire.FromProto(i) ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "bad handed-over item"));
+            var account = item.Account;
             if (!view.ServesAccount(account))
             {
                 // Our view differs from the caller's (one of us has not seen the latest change yet):
@@ -78,12 +73,7 @@ internal sealed class HandOffService : Proto.HandOff.HandOffBase
                 throw new RpcException(new Status(StatusCode.FailedPrecondition, "account not served by this node's swarm (view version " + view.Version + ")"));
             }
 
-            var kind = (SyncItemKind)i.Kind;
-            items.Add(new SyncItem(kind, account, new Namespace((short)i.Namespace), i.Key.ToByteArray(), i.ExpiryMs, i.TimeMs)
-            {
-                TimestampMs = i.TimestampMs,
-                Data = kind == SyncItemKind.Message ? i.Data.ToByteArray() : null,
-            });
+            items.Add(item);
         }
 
         var result = _store.ApplyRepair(items);

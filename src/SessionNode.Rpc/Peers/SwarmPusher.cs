@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using SessionNode.Core;
@@ -89,17 +88,7 @@ internal sealed partial class SwarmPusher
                     size = 0;
                 }
 
-                batch.Items.Add(new HandedItem
-                {
-                    Kind = (int)item.Kind,
-                    Account = ByteString.CopyFrom(item.Account.Span),
-                    Namespace = item.Namespace.Id,
-                    Key = ByteString.CopyFrom(item.Key),
-                    ExpiryMs = item.ExpiryMs,
-                    TimeMs = item.TimeMs,
-                    TimestampMs = item.TimestampMs,
-                    Data = item.Data is { } data ? ByteString.CopyFrom(data) : ByteString.Empty,
-                });
+                batch.Items.Add(AntiEntropyWire.ToProto(item));
                 size += bytes;
             }
         }
