@@ -31,6 +31,9 @@ public static class RpcServiceCollectionExtensions
         services.AddOptions<OnionOptions>().Bind(configuration.GetSection(OnionOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OnionOptions>, OnionOptionsValidator>();
 
+        // The node summary is the first stats section (sections appear in registration order).
+        services.AddSingleton<IStatsContributor, NodeStatsContributor>();
+
         // Membership (by Network:Mode), peer listener, gRPC peer service and forwarder.
         services.AddSessionNodePeers(configuration);
         services.AddSingleton(sp => new NodeState(
@@ -48,7 +51,6 @@ public static class RpcServiceCollectionExtensions
         services.AddHostedService<NodeLifecycleService>();
         services.AddSingleton<AdminListener>(); // loopback admin listener: GET /stats and other operator routes
         services.AddSingleton<IPostConfigureOptions<KestrelServerOptions>>(sp => sp.GetRequiredService<AdminListener>());
-        services.AddSingleton<IStatsContributor, NodeStatsContributor>();
         services.AddSingleton<IStatsContributor, ReachabilityStatsContributor>();
         services.AddSingleton<ReachabilityCheck>(); // POST /check_reachability
         return services;

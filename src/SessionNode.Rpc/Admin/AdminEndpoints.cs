@@ -65,7 +65,7 @@ public static class AdminEndpoints
     public static void WriteStats(Utf8JsonWriter writer, IEnumerable<IStatsContributor> contributors)
     {
         writer.WriteStartObject();
-        foreach (var contributor in contributors.OrderBy(c => c.Section == "node" ? 0 : 1)) // the node summary first
+        foreach (var contributor in contributors)
         {
             writer.WriteStartObject(contributor.Section);
             contributor.WriteStats(writer);

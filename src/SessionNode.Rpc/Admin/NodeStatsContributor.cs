@@ -9,14 +9,14 @@ internal sealed class NodeStatsContributor : IStatsContributor
 {
     private readonly NodeState _node;
     private readonly MessageStore _store;
-    private readonly PeerRetryQueue? _queue;
+    private readonly PeerRetryQueue _queue;
     private readonly long _startedMs;
 
-    public NodeStatsContributor(NodeState node, MessageStore store, IEnumerable<PeerRetryQueue> queues)
+    public NodeStatsContributor(NodeState node, MessageStore store, PeerRetryQueue queue)
     {
         _node = node;
         _store = store;
-        _queue = queues.LastOrDefault();
+        _queue = queue;
         _startedMs = node.NowMs;
     }
 
@@ -48,12 +48,9 @@ internal sealed class NodeStatsContributor : IStatsContributor
         writer.WriteNumber("logical_bytes", _store.LogicalBytes);
         writer.WriteNumber("max_logical_bytes", _store.MaxLogicalBytes);
         writer.WriteStartObject("retry_queue");
-        if (_queue is not null)
+        foreach (var (peer, depth) in _queue.Depths)
         {
-            foreach (var (peer, depth) in _queue.Depths)
-            {
-                writer.WriteNumber(peer, depth);
-            }
+            writer.WriteNumber(peer, depth);
         }
 
         writer.WriteEndObject();
