@@ -35,7 +35,7 @@ public sealed partial class MessageStore : IDisposable
     private readonly ColumnFamilyHandle _meta;
     private readonly ColumnFamilyHandle _tombs;
     private readonly ColumnFamilyHandle _unrevoked;
-    private readonly Cache _blockCache;
+    private readonly BlockCache _blockCache;
     private readonly ReadOptions _accountRead;
     private readonly ReadOptions _totalOrderRead;
     private readonly WriteOptions _writeOptions;
@@ -62,7 +62,7 @@ public sealed partial class MessageStore : IDisposable
     private long _accountCount;
     private volatile bool _disposed;
 
-    private MessageStore(RocksDb db, Cache blockCache, TimeProvider time, ILogger<MessageStore> logger, long maxLogicalBytes)
+    private MessageStore(RocksDb db, BlockCache blockCache, TimeProvider time, ILogger<MessageStore> logger, long maxLogicalBytes)
     {
         _db = db;
         _blockCache = blockCache;
@@ -166,7 +166,7 @@ public sealed partial class MessageStore : IDisposable
             _disposed = true;
             _batch.Dispose();
             _db.Dispose();
-            GC.KeepAlive(_blockCache);
+            _blockCache.Dispose();
         }
     }
 

@@ -29,11 +29,33 @@ internal static class RocksDbTuning
 
     private const int SkipListBranching = 4;
 
-    /// <summary>The shared cache: room for <see cref="MessageStoreOptions.BlockCacheBytes"/> of blocks next to full memtables.</summary>
-    public static Cache CreateCache(MessageStoreOptions options)
-        => Cache.CreateLru((ulong)(options.BlockCacheBytes + options.WriteBufferBytes));
+    /// <summary>
+    /// Shards of the shared cache (2^bits). RocksDB's default for 64 MiB is 64 shards of 1 MiB, and an
+    /// entry lives in one shard: the memtable reservations (256 KiB each) and the full filter blocks of
+    /// large tables (hundreds of KiB) then evicted each other on every store, which re-read and
+    /// re-checksummed a filter block inside the write path. Four shards of 16 MiB hold them; with
+    /// one writer and a few readers per core the cache mutex is not contended.
+    /// </summary>
+    private const int CacheShardBits = 2;
 
-    public static DbOptions CreateDbOptions(MessageStoreOptions options, Cache cache)
+    /// <summary>The shared cache: room for <see cref="MessageStoreOptions.BlockCacheBytes"/> of blocks next to full memtables.</summary>
+    public static BlockCache CreateCache(MessageStoreOptions options)
+    {
+        var native = Native.Instance;
+        var lru = native.rocksdb_lru_cache_options_create();
+        try
+        {
+            native.rocksdb_lru_cache_options_set_capacity(lru, checked((UIntPtr)(ulong)(options.BlockCacheBytes + options.WriteBufferBytes)));
+            native.rocksdb_lru_cache_options_set_num_shard_bits(lru, CacheShardBits);
+            return new BlockCache(native.rocksdb_cache_create_lru_opts(lru));
+        }
+        finally
+        {
+            native.rocksdb_lru_cache_options_destroy(lru);
+        }
+    }
+
+    public static DbOptions CreateDbOptions(MessageStoreOptions options, BlockCache cache)
     {
         var dbOptions = new DbOptions()
             .SetCreateIfMissing(true)
@@ -60,7 +82,7 @@ internal static class RocksDbTuning
         return dbOptions;
     }
 
-    public static ColumnFamilies CreateColumnFamilies(Cache blockCache)
+    public static ColumnFamilies CreateColumnFamilies(BlockCache blockCache)
     {
         // Message payloads are end-to-end encrypted, hashes are random base64: compression would only cost CPU.
         var families = new ColumnFamilies(Family(4 * MiB, Table(blockCache, 4 * 1024, bloom: false, wholeKeyFilter: true, hashIndex: false)));
@@ -121,16 +143,16 @@ internal static class RocksDbTuning
             .SetBlockBasedTableFactory(table);
     }
 
-    private static BlockBasedTableOptions Table(Cache blockCache, ulong blockSize, bool bloom, bool wholeKeyFilter, bool hashIndex)
+    private static BlockBasedTableOptions Table(BlockCache blockCache, ulong blockSize, bool bloom, bool wholeKeyFilter, bool hashIndex)
     {
         var table = new BlockBasedTableOptions()
-            .SetBlockCache(blockCache)
             .SetBlockSize(blockSize)
             // Index and filter blocks live in (and are bounded by) the block cache; L0's stay pinned
             // because every read consults them.
             .SetCacheIndexAndFilterBlocks(true)
             .SetPinL0FilterAndIndexBlocksInCache(true)
             .SetWholeKeyFiltering(wholeKeyFilter);
+        Native.Instance.rocksdb_block_based_options_set_block_cache(table.Handle, blockCache.Handle);
         Native.Instance.rocksdb_block_based_options_set_cache_index_and_filter_blocks_with_high_priority(table.Handle, 1);
         if (bloom)
         {

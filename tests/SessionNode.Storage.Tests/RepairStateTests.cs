@@ -242,7 +242,7 @@ public sealed class RepairStateTests
     /// <summary>Rewrites the store as schema 1 wrote it: 55-byte hash values, version 1, no new families' data.</summary>
     private static void DowngradeToV1(MessageStoreOptions options)
     {
-        var cache = Cache.CreateLru(8 << 20);
+        using var cache = RocksDbTuning.CreateCache(options);
         using var db = RocksDb.Open(RocksDbTuning.CreateDbOptions(options, cache), options.Path, RocksDbTuning.CreateColumnFamilies(cache));
         var hashes = db.GetColumnFamily(StorageLayout.HashFamily);
         var rows = new List<(byte[] Key, byte[] Value)>();
