@@ -11,7 +11,7 @@ using static SessionNode.Swarm.IntegrationTests.SwarmFixture;
 
 namespace SessionNode.Swarm.IntegrationTests;
 
-/// <summary>Concurrent replicated requests to one peer travel in <c>ReplicateBatch</c> calls (peer.proto).</summary>
+/// <summary>Concurrent replicated requests to one peer travel in batches on a <c>ReplicateStream</c> (or <c>ReplicateBatch</c> calls) (peer.proto).</summary>
 public sealed class ReplicationBatchTests
 {
     [Fact]
@@ -129,5 +129,87 @@ public sealed class ReplicationBatchTests
         Assert.Equal([400, 400], mixed.Responses.Select(r => r.Status));
         Assert.Equal("invalid json", mixed.Responses[0].Body.ToStringUtf8());
         Assert.Equal(PeerService.NonForwardable, mixed.Responses[1].Body.ToStringUtf8());
+    }
+
+    [Fact]
+    public async Task ReplicateStream_BatchesAnsweredInOrder_ForgedTokenRefused_CallerLeavingItsSwarmCutOff()
+    {
+        await using var swarm = await TestSwarm.StartAsync(2, Ct);
+        using var user = NewUser();
+        using var client = ClientFor(swarm, 0);
+        using var channel = PeerAuthTests.Channel(swarm[0]);
+        var stub = new Peer.PeerClient(channel);
+        using var member = PeerAuthTests.MemberKey(swarm, 1);
+
+        using (var forged = stub.ReplicateStream(new Metadata { { PeerAuth.TokenHeader, Convert.ToBase64String(new byte[72]) } }, cancellationToken: Ct))
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => forged.ResponseStream.MoveNext(Ct));
+            Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        }
+
+        var auth = await stub.AuthenticateAsync(PeerAuthTests.AuthRequest(member, swarm[0]), cancellationToken: Ct);
+        using var stream = stub.ReplicateStream(new Metadata { { PeerAuth.TokenHeader, auth.Token } }, cancellationToken: Ct);
+        var hashes = new List<string>();
+        for (var b = 0; b < 2; b++)
+        {
+            var batch = new ReplicateBatchRequest();
+            for (var i = 0; i < 3; i++)
+            {
+                var data = Encoding.UTF8.GetBytes($"streamed {b}.{i}");
+                hashes.Add(MessageHasher.Compute(user.Id, Namespace.Default, data));
+                batch.Requests.Add(new ReplicateRequest { Method = "store", Params = ByteString.CopyFromUtf8(client.Requests.Store(user, data, ttl: TimeSpan.FromHours(1)).Params.ToJsonString()) });
+            }
+
+            batch.Requests.Add(new ReplicateRequest { Method = "retrieve", Params = ByteString.CopyFromUtf8("{}") });
+            await stream.RequestStream.WriteAsync(batch, Ct);
+        }
+
+        // Both written before either is read: answers come back per batch, in order.
+        for (var b = 0; b < 2; b++)
+        {
+            Assert.True(await stream.ResponseStream.MoveNext(Ct));
+            var answers = stream.ResponseStream.Current.Responses;
+            Assert.Equal([200, 200, 200, 400], answers.Select(r => r.Status));
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Contains(hashes[(b * 3) + i], answers[i].Body.ToStringUtf8(), StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(6, StoredCount(swarm[0], user.Id));
+
+        // Node 1 leaves every swarm: its open stream is refused at the next batch.
+        await swarm.MoveNodeAsync(1, SessionNode.Swarm.SwarmMapping.InvalidSwarmId, Ct);
+        await WaitUntilAsync(
+            () => swarm[0].Services.GetRequiredService<NodeState>().Membership.Current.FindByEd25519(swarm.KeyOf(1)) is { SwarmId: SessionNode.Swarm.SwarmMapping.InvalidSwarmId },
+            "node 0 to see node 1 outside any swarm");
+        await stream.RequestStream.WriteAsync(new ReplicateBatchRequest { Requests = { new ReplicateRequest { Method = "retrieve", Params = ByteString.CopyFromUtf8("{}") } } }, Ct);
+        var cutOff = await Assert.ThrowsAsync<RpcException>(() => stream.ResponseStream.MoveNext(Ct));
+        Assert.Equal(StatusCode.PermissionDenied, cutOff.StatusCode);
+    }
+
+    [Fact]
+    public async Task PeerRestartedMidStream_LaterStoresReachItAgain_NothingLost()
+    {
+        await using var swarm = await TestSwarm.StartAsync(2, Ct);
+        using var user = NewUser();
+        using var client = ClientFor(swarm, 0);
+        var batcher = swarm[0].Services.GetRequiredService<ReplicationBatcher>();
+
+        var before = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            client.StoreAsync(user, Encoding.UTF8.GetBytes("before " + i), ttl: TimeSpan.FromHours(1), cancellationToken: Ct)));
+        Assert.All(before, r => Assert.False(r.Swarm[swarm.KeyOf(1)].Failed));
+        var callsBefore = batcher.Calls;
+
+        // The open stream dies with the peer; stores meanwhile are queued, later ones open a new stream.
+        await swarm.StopNodeAsync(1);
+        await client.StoreAsync(user, "while down"u8.ToArray(), ttl: TimeSpan.FromHours(1), cancellationToken: Ct);
+        await swarm.RestartNodeAsync(1, Ct);
+        await WaitUntilAsync(() => swarm[0].Services.GetRequiredService<PeerRetryQueue>().Depth(swarm.KeyOf(1)) == 0, "the queue to drain", seconds: 90);
+
+        var after = await client.StoreAsync(user, "after"u8.ToArray(), ttl: TimeSpan.FromHours(1), cancellationToken: Ct);
+        Assert.False(after.Swarm[swarm.KeyOf(1)].Failed);
+        Assert.True(batcher.Calls > callsBefore);
+        Assert.Equal(22, StoredCount(swarm[1], user.Id));
     }
 }

@@ -45,6 +45,28 @@ public sealed partial class PeerClient : IDisposable
         CallAsync(peer, (c, options) => c.Stub.ReplicateBatchAsync(request, options), cancellationToken);
 
     /// <summary>Pushes a batch of messages and revocations.</summary>
+    /// <summary>
+    /// Opens a <c>ReplicateStream</c> to <paramref name="peer"/> with a current token (no deadline: the stream
+    /// lives until it is completed, fails, or <paramref name="cancellationToken"/> fires). Returns the call and
+    /// the token it carries, for <see cref="ForgetToken"/> when the peer answers Unauthenticated.
+    /// </summary>
+    internal async Task<(AsyncDuplexStreamingCall<ReplicateBatchRequest, ReplicateBatchResponse> Call, string Token)> OpenReplicateStreamAsync(ServiceNodeRecord peer, CancellationToken cancellationToken)
+    {
+        var connection = GetConnection(peer);
+        var token = await connection.TokenAsync(this, peer, cancellationToken);
+        var headers = new Metadata { { PeerAuth.TokenHeader, token } };
+        return (connection.Stub.ReplicateStream(new CallOptions(headers, cancellationToken: cancellationToken)), token);
+    }
+
+    /// <summary>Drops <paramref name="token"/> if it is still the one cached for the peer: the next call authenticates again.</summary>
+    internal void ForgetToken(ServiceNodeRecord peer, string token)
+    {
+        if (_connections.TryGetValue(peer.Ed25519Hex, out var connection))
+        {
+            connection.ForgetToken(token);
+        }
+    }
+
     public Task<PushResponse> PushAsync(ServiceNodeRecord peer, PushRequest request, CancellationToken cancellationToken) =>
         CallAsync(peer, (c, options) => c.Stub.PushMessagesAsync(request, options), cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 using SessionNode.Core;
 using SessionNode.Crypto;
 using SessionNode.Protocol;
@@ -27,9 +28,11 @@ internal sealed class PeerService : Proto.Peer.PeerBase
     private readonly MessageStore _store;
     private readonly IOnionRelayHandler? _relay;
     private readonly IncomingPingMonitor _pings;
+    private readonly IHostApplicationLifetime? _lifetime;
 
-    public PeerService(NodeState node, PeerTokenIssuer tokens, RequestHandler handler, MessageStore store, IEnumerable<IOnionRelayHandler> relays, IncomingPingMonitor pings)
+    public PeerService(NodeState node, PeerTokenIssuer tokens, RequestHandler handler, MessageStore store, IEnumerable<IOnionRelayHandler> relays, IncomingPingMonitor pings, IHostApplicationLifetime? lifetime = null)
     {
+        _lifetime = lifetime;
         _pings = pings;
         _node = node;
         _tokens = tokens;
@@ -78,7 +81,46 @@ internal sealed class PeerService : Proto.Peer.PeerBase
     public override Task<ReplicateResponse> Replicate(ReplicateRequest request, ServerCallContext context) =>
         ReplicateOneAsync(request, context.CancellationToken);
 
-    public override async Task<ReplicateBatchResponse> ReplicateBatch(ReplicateBatchRequest request, ServerCallContext context)
+    public override Task<ReplicateBatchResponse> ReplicateBatch(ReplicateBatchRequest request, ServerCallContext context) =>
+        HandleBatchAsync(request, context.CancellationToken);
+
+    /// <summary>
+    /// Batches one after another on one stream, each answered before the next is read (so answers keep the
+    /// order). The caller must still be a member of some swarm for every batch: membership can change while
+    /// a stream lives. The stream ends when the caller completes it, or quietly when this node stops (batches
+    /// the caller sent after the last answer then fail on its side and go to its retry queue).
+    /// </summary>
+    public override async Task ReplicateStream(IAsyncStreamReader<ReplicateBatchRequest> requestStream, IServerStreamWriter<ReplicateBatchResponse> responseStream, ServerCallContext context)
+    {
+        var caller = (ServiceNodeRecord)context.UserState[PeerAuthInterceptor.CallerKey];
+        using var stop = _lifetime is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping);
+        while (true)
+        {
+            try
+            {
+                if (!await requestStream.MoveNext(stop.Token))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+            {
+                return; // this node is stopping
+            }
+
+            var snapshot = _node.Membership.Current;
+            if (snapshot.FindByEd25519(caller.Ed25519Hex) is not { } current || snapshot.Members(current.SwarmId).Count == 0)
+            {
+                throw new RpcException(new Status(StatusCode.PermissionDenied, "caller is no longer a member of any swarm"));
+            }
+
+            await responseStream.WriteAsync(await HandleBatchAsync(requestStream.Current, context.CancellationToken));
+        }
+    }
+
+    private async Task<ReplicateBatchResponse> HandleBatchAsync(ReplicateBatchRequest request, CancellationToken cancellationToken)
     {
         if (request.Requests.Count > MaxBatchRequests)
         {
@@ -89,7 +131,7 @@ internal sealed class PeerService : Proto.Peer.PeerBase
         var response = new ReplicateBatchResponse();
         foreach (var item in request.Requests)
         {
-            response.Responses.Add(await ReplicateOneAsync(item, context.CancellationToken));
+            response.Responses.Add(await ReplicateOneAsync(item, cancellationToken));
         }
 
         return response;
