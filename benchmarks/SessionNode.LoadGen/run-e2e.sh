@@ -4,7 +4,8 @@
 #   benchmarks/SessionNode.LoadGen/run-e2e.sh [workload ...]      (default: store-100b store-10kb retrieve-50)
 # Settings (environment): CONN (64), DURATION (15s), WARMUP (2s), PORT (22021), OUT (/tmp/loadgen-results),
 # NODE_REPO (the tree whose node is measured; default this repo, e.g. a `git archive` of a commit),
-# NO_BUILD=1 to skip the Release builds, MALLOC_ARENA_MAX (2) and MALLOC_MMAP_THRESHOLD_ (1048576) as in
+# NO_BUILD=1 to skip the Release builds, LOADGEN_ARGS (extra generator options, e.g. `--accounts 450000` so an onion
+# run of ~20 k req/s never replays a body), MALLOC_ARENA_MAX (2) and MALLOC_MMAP_THRESHOLD_ (1048576) as in
 # the deploy files (empty for glibc's defaults). Node and generator share the box with anything else running,
 # so before each run it waits up to QUIET_WAIT seconds (600) until the host is under QUIET_PCT % (15) busy;
 # NICE=-10 (root only) runs node and generator ahead of other work when the box never gets quiet: it sets
@@ -56,7 +57,7 @@ for w in "${WORKLOADS[@]}"; do
   wait_quiet
   echo "== $w (node pid $node)" >&2
   nice -n "$NICE" "$LOADGEN" --target "https://127.0.0.1:$PORT" -w "$w" -c "$CONN" --duration "$DURATION" --warmup "$WARMUP" \
-    --node-pid "$node" --json > "$OUT/$w.json" 2> "$OUT/$w.log" || rc=$?
+    --node-pid "$node" ${LOADGEN_ARGS:-} --json > "$OUT/$w.json" 2> "$OUT/$w.log" || rc=$?
   cat "$OUT/$w.log" >&2
   echo "node RSS after the run: $(grep VmRSS /proc/$node/status | tr -s ' ')" >&2
   # SIGTERM: a background job of a non-interactive shell ignores SIGINT.

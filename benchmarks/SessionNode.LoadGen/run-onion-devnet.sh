@@ -3,7 +3,8 @@
 # rate limit off, one network file) and runs the onion workloads against node 0. Usage:
 #   benchmarks/SessionNode.LoadGen/run-onion-devnet.sh [workload ...]   (default: onion-3hop-store)
 # Settings (environment): CONN (64), DURATION (15s), WARMUP (2s), BASE_PORT (22031: HTTPS 22031-22033, peer
-# 22041-22043), OUT (/tmp/loadgen-results), NO_BUILD=1 to skip the Release builds.
+# 22041-22043), OUT (/tmp/loadgen-results), NO_BUILD=1 to skip the Release builds, LOADGEN_ARGS (extra generator
+# options, e.g. `--accounts 150000` pre-built bodies).
 # Node keys are written before start (raw 32-byte seeds) so the network file is complete from the first read.
 set -euo pipefail
 
@@ -61,7 +62,7 @@ done
 rc=0
 for w in "${WORKLOADS[@]}"; do
   "$LOADGEN" --target "https://127.0.0.1:$BASE_PORT" --workload "$w" --connections "$CONN" \
-    --duration "$DURATION" --warmup "$WARMUP" --node-pid "${pids[0]}" --json \
+    --duration "$DURATION" --warmup "$WARMUP" --node-pid "${pids[0]}" ${LOADGEN_ARGS:-} --json \
     > "$OUT/$w-devnet.json" 2> "$OUT/$w-devnet.txt" || rc=$?
   cat "$OUT/$w-devnet.txt" >&2
 done

@@ -44,7 +44,7 @@ public sealed class ChannelEncryption
             switch (type)
             {
                 case EncryptionType.AesGcm:
-                    HMACSHA256.HashData("LOKI"u8, shared, derived);
+                    LokiHmac.Compute(shared, derived);
                     break;
                 case EncryptionType.XChaCha20:
                     var clientPublic = _isServer ? remotePublicKey : _ownKeys.PublicKey;

@@ -6,7 +6,8 @@ namespace SessionNode.Crypto;
 
 /// <summary>
 /// One derived per-layer symmetric key (onion.md §3.3/§3.4) and the AEAD it is used with. A plain value:
-/// seal/open are thread-safe and allocate nothing beyond what the BCL's <see cref="AesGcm"/> needs.
+/// seal/open are thread-safe and allocate nothing (aes-gcm: unless the CPU lacks libsodium's AES-GCM and
+/// the BCL's <see cref="AesGcm"/> is used instead, see <see cref="AesGcmCipher"/>).
 /// </summary>
 /// <remarks>Wire layout of a sealed message: nonce (12 or 24) ‖ ciphertext ‖ tag (16); no associated data.</remarks>
 public readonly struct ChannelKey
@@ -23,6 +24,12 @@ public readonly struct ChannelKey
         key.CopyTo(_key);
         _initialized = true;
     }
+
+    /// <summary>
+    /// True when aes-gcm seal/open run on libsodium (CPUs with AES-NI + PCLMUL or ARMv8 crypto) and allocate
+    /// nothing; false when the BCL fallback is used (one <see cref="AesGcm"/> instance, 32 B, per call).
+    /// </summary>
+    public static bool AesGcmAllocationFree => AesGcmCipher.UsesLibSodium;
 
     /// <summary>The AEAD this key is for.</summary>
     public EncryptionType Type { get; }
@@ -82,8 +89,7 @@ public readonly struct ChannelKey
         ReadOnlySpan<byte> key = _key;
         if (Type == EncryptionType.AesGcm)
         {
-            using var aes = new AesGcm(key, EncryptionTypes.TagSize);
-            aes.Encrypt(nonce, plaintext, body[..plaintext.Length], body[plaintext.Length..]);
+            AesGcmCipher.Encrypt(key, nonce, plaintext, body);
         }
         else if (LibSodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
             body, out _, plaintext, (ulong)plaintext.Length, 0, 0, 0, nonce, key) != 0)
@@ -126,14 +132,8 @@ public readonly struct ChannelKey
         ReadOnlySpan<byte> key = _key;
         if (Type == EncryptionType.AesGcm)
         {
-            using var aes = new AesGcm(key, EncryptionTypes.TagSize);
-            try
+            if (!AesGcmCipher.TryDecrypt(key, nonce, body, plaintext))
             {
-                aes.Decrypt(nonce, body[..length], body[length..], plaintext);
-            }
-            catch (CryptographicException)
-            {
-                // AuthenticationTagMismatchException; the BCL has already cleared the plaintext.
                 return false;
             }
         }

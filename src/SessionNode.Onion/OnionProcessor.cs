@@ -32,6 +32,10 @@ public sealed class OnionProcessor
     /// <summary>Room rented after a layer's plaintext for a relay layer's decoded destination and ephemeral key.</summary>
     internal const int RelayKeysSize = 2 * OnionKeyBytes.Size;
 
+    private static ReadOnlySpan<byte> WrapBodyPrefix => "{\"body\":\""u8;
+
+    private static ReadOnlySpan<byte> WrapStatusInfix => "\",\"status\":"u8;
+
     /// <summary>Per-thread writer for the §8.2 wrapper (reset per call; never held across calls).</summary>
     [ThreadStatic]
     private static WrapWriter? _threadWrapWriter;
@@ -185,6 +189,62 @@ public sealed class OnionProcessor
 
     private static ReadOnlySpan<byte> Wrap(WrapWriter wrap, int status, ReadOnlySpan<byte> body, bool bodyIsJson, bool jsonFlag)
     {
+        if (!(bodyIsJson && jsonFlag) && TryWrapPrintableAscii(wrap.Buffer, status, body))
+        {
+            return wrap.Buffer.WrittenSpan;
+        }
+
+        return WrapWithWriter(wrap, status, body, bodyIsJson, jsonFlag);
+    }
+
+    /// <summary>
+    /// The common reply (a storage RPC's compact JSON or an error text carried as a JSON string) when every body
+    /// byte is printable ASCII: then the relaxed encoder escapes exactly <c>"</c> and <c>\</c>, which this does
+    /// with vectorised searches instead of Utf8JsonWriter's per-character escaping (1.3 µs for a store result).
+    /// Anything else (controls, DEL, non-ASCII) returns false and goes through the writer. Tests hold both
+    /// routes to the same bytes for every printable character.
+    /// </summary>
+    internal static bool TryWrapPrintableAscii(ArrayBufferWriter<byte> buffer, int status, ReadOnlySpan<byte> body)
+    {
+        if (body.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0)
+        {
+            return false;
+        }
+
+        var escapes = body.Count((byte)'"') + body.Count((byte)'\\');
+        const int MaxStatusDigits = 11; // "-2147483648"
+        var span = buffer.GetSpan(WrapBodyPrefix.Length + body.Length + escapes + WrapStatusInfix.Length + MaxStatusDigits + 1);
+        WrapBodyPrefix.CopyTo(span);
+        var position = WrapBodyPrefix.Length;
+        var rest = body;
+        int next;
+        while ((next = rest.IndexOfAny((byte)'"', (byte)'\\')) >= 0)
+        {
+            rest[..next].CopyTo(span[position..]);
+            position += next;
+            span[position++] = (byte)'\\';
+            span[position++] = rest[next];
+            rest = rest[(next + 1)..];
+        }
+
+        rest.CopyTo(span[position..]);
+        position += rest.Length;
+        WrapStatusInfix.CopyTo(span[position..]);
+        position += WrapStatusInfix.Length;
+        if (!Utf8Formatter.TryFormat(status, span[position..], out var digits))
+        {
+            throw new InvalidOperationException("status digits did not fit");
+        }
+
+        position += digits;
+        span[position++] = (byte)'}';
+        buffer.Advance(position);
+        return true;
+    }
+
+    /// <summary>The general §8.2 wrapper through Utf8JsonWriter (relaxed escaping); internal so tests can compare routes.</summary>
+    internal static ReadOnlySpan<byte> WrapWithWriter(WrapWriter wrap, int status, ReadOnlySpan<byte> body, bool bodyIsJson, bool jsonFlag)
+    {
         var writer = wrap.Writer;
         writer.WriteStartObject();
         if (bodyIsJson && jsonFlag)
@@ -306,7 +366,7 @@ public sealed class OnionProcessor
     }
 
     /// <summary>A reusable buffer + writer for <see cref="Wrap"/>; owned by one call at a time.</summary>
-    private sealed class WrapWriter
+    internal sealed class WrapWriter
     {
         /// <summary>Buffers grown past this by a large reply are dropped instead of kept per thread.</summary>
         public const int MaxRetainedBytes = 64 * 1024;

@@ -37,6 +37,22 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void AesGcmSealAndOpen_LibSodiumRoute_AllocateNothing()
+    {
+        Assert.SkipUnless(AesGcmCipher.UsesLibSodium, "libsodium has no AES-256-GCM on this CPU; the BCL fallback allocates its AesGcm");
+        var key = ChannelKey.FromBytes(EncryptionType.AesGcm, Bytes.Repeat(1, 32));
+        var plaintext = new byte[1000];
+        var sealedBytes = new byte[plaintext.Length + key.Overhead];
+        var opened = new byte[plaintext.Length];
+
+        Assert.Equal(0, Measure(() =>
+        {
+            key.Seal(plaintext, sealedBytes, RandomNonceSource.Instance);
+            Assert.True(key.TryOpen(sealedBytes, opened, out _));
+        }));
+    }
+
+    [Fact]
     public void TryAgreeAndDeriveKey_Always_AllocateNothing()
     {
         using var node = X25519KeyPair.Generate();
