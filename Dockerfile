@@ -17,8 +17,8 @@ COPY src/SessionNode.Onion/SessionNode.Onion.csproj src/SessionNode.Onion/
 COPY src/SessionNode.Rpc/SessionNode.Rpc.csproj src/SessionNode.Rpc/
 COPY src/SessionNode.Client/SessionNode.Client.csproj src/SessionNode.Client/
 COPY src/SessionNode.Daemon/SessionNode.Daemon.csproj src/SessionNode.Daemon/
-# The publish is ReadyToRun for the build machine's runtime identifier (see the Daemon's README), so the
-# restore names that identifier too: it fetches the ReadyToRun compiler and only that RID's native libraries.
+# The publish targets the build machine's runtime identifier (only its native libraries are copied; see the
+# Daemon's README), so the restore names that identifier too.
 RUN dotnet restore --use-current-runtime src/SessionNode.Daemon/SessionNode.Daemon.csproj
 COPY src/ src/
 RUN dotnet publish src/SessionNode.Daemon/SessionNode.Daemon.csproj -c Release --use-current-runtime --no-restore -o /app
