@@ -13,11 +13,15 @@ COPY src/SessionNode.Crypto/SessionNode.Crypto.csproj src/SessionNode.Crypto/
 COPY src/SessionNode.Protocol/SessionNode.Protocol.csproj src/SessionNode.Protocol/
 COPY src/SessionNode.Storage/SessionNode.Storage.csproj src/SessionNode.Storage/
 COPY src/SessionNode.Swarm/SessionNode.Swarm.csproj src/SessionNode.Swarm/
+COPY src/SessionNode.Onion/SessionNode.Onion.csproj src/SessionNode.Onion/
 COPY src/SessionNode.Rpc/SessionNode.Rpc.csproj src/SessionNode.Rpc/
+COPY src/SessionNode.Client/SessionNode.Client.csproj src/SessionNode.Client/
 COPY src/SessionNode.Daemon/SessionNode.Daemon.csproj src/SessionNode.Daemon/
-RUN dotnet restore src/SessionNode.Daemon/SessionNode.Daemon.csproj
+# The publish targets the build machine's runtime identifier (only its native libraries are copied; see the
+# Daemon's README), so the restore names that identifier too.
+RUN dotnet restore --use-current-runtime src/SessionNode.Daemon/SessionNode.Daemon.csproj
 COPY src/ src/
-RUN dotnet publish src/SessionNode.Daemon/SessionNode.Daemon.csproj -c Release --no-restore -o /app
+RUN dotnet publish src/SessionNode.Daemon/SessionNode.Daemon.csproj -c Release --use-current-runtime --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

@@ -6,7 +6,9 @@
 # NODE_REPO (the tree whose node is measured; default this repo, e.g. a `git archive` of a commit),
 # NO_BUILD=1 to skip the Release builds, LOADGEN_ARGS (extra generator options, e.g. `--accounts 450000` so an onion
 # run of ~20 k req/s never replays a body), MALLOC_ARENA_MAX (2) and MALLOC_MMAP_THRESHOLD_ (1048576) as in
-# the deploy files (empty for glibc's defaults). Node and generator share the box with anything else running,
+# the deploy files (empty for glibc's defaults), NODE_BIN (the node executable, e.g. a `dotnet publish`
+# output; default NODE_REPO's Release build), NODE_ENV (extra VAR=value settings for the node only, e.g.
+# "DOTNET_gcServer=0"). Node and generator share the box with anything else running,
 # so before each run it waits up to QUIET_WAIT seconds (600) until the host is under QUIET_PCT % (15) busy;
 # NICE=-10 (root only) runs node and generator ahead of other work when the box never gets quiet: it sets
 # the nice value of this script's session autogroup (with sched_autogroup_enabled, per-process nice only
@@ -26,10 +28,12 @@ QUIET_WAIT=${QUIET_WAIT:-600}
 NICE=${NICE:-0}
 MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX-2}
 MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_-1048576}
+NODE_ENV=${NODE_ENV:-}
 WORKLOADS=("$@")
 [ ${#WORKLOADS[@]} -gt 0 ] || WORKLOADS=(store-100b store-10kb retrieve-50)
 
-NODE_BIN=$NODE_REPO/src/SessionNode.Daemon/bin/Release/net10.0/sessionnode
+# NODE_BIN: the node executable to measure, e.g. a `dotnet publish` output; default the Release build of NODE_REPO.
+NODE_BIN=${NODE_BIN:-$NODE_REPO/src/SessionNode.Daemon/bin/Release/net10.0/sessionnode}
 LOADGEN=$REPO/benchmarks/SessionNode.LoadGen/bin/Release/net10.0/sessionnode-loadgen
 
 if [ -z "${NO_BUILD:-}" ]; then
@@ -48,7 +52,7 @@ rc=0
 for w in "${WORKLOADS[@]}"; do
   data=$(mktemp -d /tmp/lg-node.XXXXXX)
   # The apphost, not `dotnet run`, so $! is the node itself (RSS and CPU are sampled from its pid).
-  env ${MALLOC_ARENA_MAX:+MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX} ${MALLOC_MMAP_THRESHOLD_:+MALLOC_MMAP_THRESHOLD_=$MALLOC_MMAP_THRESHOLD_} nice -n "$NICE" "$NODE_BIN" run --data-dir "$data" --https-port "$PORT" --disable-rate-limit > "$OUT/node-$w.log" 2>&1 &
+  env ${MALLOC_ARENA_MAX:+MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX} ${MALLOC_MMAP_THRESHOLD_:+MALLOC_MMAP_THRESHOLD_=$MALLOC_MMAP_THRESHOLD_} $NODE_ENV nice -n "$NICE" "$NODE_BIN" run --data-dir "$data" --https-port "$PORT" --disable-rate-limit > "$OUT/node-$w.log" 2>&1 &
   node=$!
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break

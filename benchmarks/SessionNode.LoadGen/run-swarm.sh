@@ -7,7 +7,7 @@
 #   kill     the generator sends to members 0 and 1; member 2 is killed with SIGKILL KILL_AT seconds into the
 #            measured phase (the swarm is restarted fresh for each run).
 # Settings (environment): CONN ("16 64"), DURATION (15s), WARMUP (5s), KILL_AT (3), BASE_PORT (22051: HTTPS
-# 22051-22053, peer 22061-22063, admin 22071-22073), OUT (/tmp/loadgen-results), NODE_REPO (the tree whose node is measured),
+# 22051-22053, peer 22061-22063, admin 22071-22073), OUT (/tmp/loadgen-results), NODE_REPO (the tree whose node is measured), NODE_BIN (the node executable; default NODE_REPO's Release build),
 # NO_BUILD=1 to skip the Release builds, QUIET_PCT/QUIET_WAIT as in run-e2e.sh, NICE=-10 (root only) to run the
 # nodes and the generator ahead of other work (start the script with `setsid`; see run-e2e.sh). PERF=1 starts the
 # nodes with perf maps and records `perf record -g` (999 Hz) of all three for PERF_SECONDS (8) from 2 s into the
@@ -30,7 +30,8 @@ PERF_SECONDS=${PERF_SECONDS:-8}
 MODES=("$@")
 [ ${#MODES[@]} -gt 0 ] || MODES=(healthy kill)
 
-NODE_BIN=$NODE_REPO/src/SessionNode.Daemon/bin/Release/net10.0/sessionnode
+# NODE_BIN: the node executable to measure, e.g. a `dotnet publish` output; default the Release build of NODE_REPO.
+NODE_BIN=${NODE_BIN:-$NODE_REPO/src/SessionNode.Daemon/bin/Release/net10.0/sessionnode}
 LOADGEN=$REPO/benchmarks/SessionNode.LoadGen/bin/Release/net10.0/sessionnode-loadgen
 if [ -z "${NO_BUILD:-}" ]; then
   dotnet build -c Release -v q --nologo "$NODE_REPO/src/SessionNode.Daemon/SessionNode.Daemon.csproj"

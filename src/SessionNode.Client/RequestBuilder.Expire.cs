@@ -99,7 +99,7 @@ public sealed partial class RequestBuilder
             var array = new JsonArray();
             foreach (var e in expiries)
             {
-                array.Add(e);
+                array.Add((JsonNode?)JsonValue.Create(e));
             }
 
             p["expiry"] = array;

@@ -66,7 +66,7 @@ public sealed partial class RequestBuilder
         foreach (var r in requests)
         {
             ArgumentNullException.ThrowIfNull(r, nameof(requests));
-            array.Add(r.ToEnvelope());
+            array.Add((JsonNode)r.ToEnvelope());
         }
 
         return new RpcRequest<BatchResult>(method, new JsonObject { ["requests"] = array }, body => new BatchResult(body));
@@ -82,7 +82,7 @@ public sealed partial class RequestBuilder
         var array = new JsonArray();
         foreach (var v in values)
         {
-            array.Add(v);
+            array.Add((JsonNode?)JsonValue.Create(v));
         }
 
         obj[key] = array;

@@ -245,7 +245,7 @@ public sealed partial class RequestBuilder
         var array = new JsonArray();
         foreach (var v in values)
         {
-            array.Add(v);
+            array.Add((JsonNode?)JsonValue.Create(v));
         }
 
         return array;

@@ -236,7 +236,9 @@ internal static class DevnetCommand
             var name = Path.GetFileNameWithoutExtension(process);
             if (name.Equals("dotnet", StringComparison.OrdinalIgnoreCase))
             {
-                return (process, [typeof(DevnetCommand).Assembly.Location]);
+                // The entry assembly sits next to the host's files (AppContext.BaseDirectory); its Location is
+                // empty in a single-file or Native AOT build, which never runs under `dotnet` anyway.
+                return (process, [Path.Combine(AppContext.BaseDirectory, typeof(DevnetCommand).Assembly.GetName().Name + ".dll")]);
             }
 
             return (process, []);

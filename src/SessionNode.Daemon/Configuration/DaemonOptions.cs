@@ -20,4 +20,10 @@ public sealed class DaemonOptions
 
     /// <summary>Reference oxend RPC address (<c>--oxend-rpc</c>). Accepted and ignored: this node has no oxend link yet. Default: empty.</summary>
     public string OxendRpc { get; init; } = string.Empty;
+
+    /// <summary>
+    /// How often glibc's malloc heaps hand their free pages back to the OS (<c>malloc_trim</c>; see
+    /// <c>NativeHeapTrimmer</c>); zero turns it off. Default: 10 s.
+    /// </summary>
+    public TimeSpan NativeHeapTrimInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -3,7 +3,7 @@ using SessionNode.Core;
 
 namespace SessionNode.Daemon.Configuration;
 
-/// <summary>Validates <see cref="DaemonOptions"/>: a known log level and well-formed stats access keys.</summary>
+/// <summary>Validates <see cref="DaemonOptions"/>: a known log level, well-formed stats access keys, a non-negative trim interval.</summary>
 internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
 {
     public ValidateOptionsResult Validate(string? name, DaemonOptions options)
@@ -21,6 +21,11 @@ internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
             {
                 errors.Add($"Daemon:StatsAccessKeys (--stats-access-key) '{key}' is not 64 hex characters.");
             }
+        }
+
+        if (options.NativeHeapTrimInterval < TimeSpan.Zero)
+        {
+            errors.Add($"Daemon:NativeHeapTrimInterval {options.NativeHeapTrimInterval} must not be negative (zero turns trimming off).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,9 +42,11 @@ internal static class EffectiveConfiguration
         yield return (DaemonOptions.SectionName, Format(services.GetRequiredService<IOptions<DaemonOptions>>().Value));
     }
 
-    private static string Format(object options) => string.Join(
+    // Generic over the options type so the trimmer keeps its public properties (Native AOT publish).
+    private static string Format<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(T options)
+        where T : class => string.Join(
         ", ",
-        options.GetType()
+        typeof(T)
             .GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.GetIndexParameters().Length == 0)
             .Select(p => $"{p.Name}={(IsSecret(p.Name) ? Redacted : FormatValue(p.GetValue(options)))}"));

@@ -79,6 +79,8 @@ public static class SessionNodeHost
         services.AddSingleton(sp => sp.GetRequiredService<NodeFiles>().LoadKey());
         // First hosted service: its StartingAsync runs before every other service starts.
         services.AddHostedService<NodeStartupService>();
+        services.AddSingleton<NativeHeapTrimmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<NativeHeapTrimmer>());
 
         services.AddSessionNodeStorage(builder.Configuration);
         services.AddSessionNodeRpc(builder.Configuration);
