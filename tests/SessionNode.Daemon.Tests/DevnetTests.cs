@@ -158,6 +158,51 @@ public sealed class DevnetTests
         }
     }
 
+    [Theory]
+    [InlineData(15)] // SIGTERM: a service manager or `kill`
+    [InlineData(1)] // SIGHUP: the terminal went away
+    public async Task Devnet_TerminatedBySignal_TakesItsNodeProcessesWithIt(int signal)
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "child processes are found through /proc");
+        var ct = TestContext.Current.CancellationToken;
+        using var temp = new TempDirectory();
+        using var devnet = new DevnetProcess(temp.Combine("net"), nodes: 2);
+        var children = new HashSet<int>();
+        try
+        {
+            await devnet.ExpectLineAsync(l => l.StartsWith("Commands:", StringComparison.Ordinal), ct);
+            children.UnionWith(await WaitForChildrenAsync(devnet.Pid, 2, ct));
+
+            Assert.Equal(0, Kill(devnet.Pid, signal));
+            using (var exit = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                exit.CancelAfter(Deadline);
+                await devnet.Process.WaitForExitAsync(exit.Token);
+            }
+
+            await WaitUntilAsync(() => !children.Any(IsAlive), "node processes outlived the devnet", ct);
+        }
+        finally
+        {
+            devnet.Kill();
+            foreach (var pid in children.Where(IsAlive))
+            {
+                try
+                {
+                    using var orphan = Process.GetProcessById(pid);
+                    orphan.Kill(entireProcessTree: true);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    // already gone
+                }
+            }
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     private static SessionNodeClient Client(int httpsPort) => new(new SessionNodeClientOptions
     {
         BaseAddress = new Uri($"https://127.0.0.1:{httpsPort.ToString(CultureInfo.InvariantCulture)}/"),
@@ -279,13 +324,13 @@ public sealed class DevnetTests
         private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
         private readonly List<string> _seen = [];
 
-        public DevnetProcess(string dir)
+        public DevnetProcess(string dir, int nodes = 3)
         {
             var apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "sessionnode.exe" : "sessionnode");
             var info = File.Exists(apphost)
                 ? new ProcessStartInfo(apphost)
                 : new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "sessionnode.dll") } };
-            foreach (var arg in new[] { "devnet", "--nodes", "3", "--swarm-size", "3", "--out", dir })
+            foreach (var arg in new[] { "devnet", "--nodes", nodes.ToString(CultureInfo.InvariantCulture), "--swarm-size", "3", "--out", dir })
             {
                 info.ArgumentList.Add(arg);
             }

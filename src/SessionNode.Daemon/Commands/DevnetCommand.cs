@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using SessionNode.Crypto;
 
@@ -46,6 +47,12 @@ internal static class DevnetCommand
         }
 
         await using var net = new Devnet(Path.GetFullPath(dir), swarmSize, output, error);
+
+        // SIGTERM, SIGINT or SIGHUP (a service manager, Ctrl+C, a closed terminal) must not leave the node
+        // processes running: they are stopped right in the handler, before the default termination goes on.
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => net.StopAll());
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => net.StopAll());
+        using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, _ => net.StopAll());
         for (var i = 0; i < count; i++)
         {
             net.Add(swarmId: null);
@@ -122,6 +129,7 @@ internal static class DevnetCommand
     private sealed class Devnet(string dir, int swarmSize, TextWriter output, TextWriter error) : IAsyncDisposable
     {
         private readonly List<DevnetNode> _nodes = [];
+        private bool _stopped; // guarded by _nodes
 
         public string Dir { get; } = dir;
 
@@ -130,6 +138,30 @@ internal static class DevnetCommand
         public List<DevnetNode> Nodes => _nodes;
 
         public DevnetNode Add(ulong? swarmId)
+        {
+            lock (_nodes)
+            {
+                return AddLocked(swarmId);
+            }
+        }
+
+        /// <summary>Stops every node process (idempotent, any thread); nodes are not started afterwards.</summary>
+        public void StopAll()
+        {
+            DevnetNode[] nodes;
+            lock (_nodes)
+            {
+                _stopped = true;
+                nodes = [.. _nodes];
+            }
+
+            foreach (var n in nodes)
+            {
+                n.Stop();
+            }
+        }
+
+        private DevnetNode AddLocked(ulong? swarmId)
         {
             var index = _nodes.Count == 0 ? 0 : _nodes.Max(n => n.Index) + 1;
             var dataDir = Path.Combine(Dir, "node-" + index.ToString(CultureInfo.InvariantCulture));
@@ -141,13 +173,18 @@ internal static class DevnetCommand
 
         public bool Remove(int index)
         {
-            var node = _nodes.FirstOrDefault(n => n.Index == index);
-            if (node is null)
+            DevnetNode? node;
+            lock (_nodes)
             {
-                return false;
+                node = _nodes.FirstOrDefault(n => n.Index == index);
+                if (node is null)
+                {
+                    return false;
+                }
+
+                _nodes.Remove(node);
             }
 
-            _nodes.Remove(node);
             node.Stop();
             return true;
         }
@@ -176,13 +213,21 @@ internal static class DevnetCommand
 
             start.Environment["SESSIONNODE__Network__Mode"] = "static";
             start.Environment["SESSIONNODE__Network__StaticFile"] = NetworkFile;
-            var log = new StreamWriter(Path.Combine(node.DataDir, "node.log"), append: true) { AutoFlush = true };
-            var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a node process");
-            process.OutputDataReceived += (_, e) => Write(log, e.Data);
-            process.ErrorDataReceived += (_, e) => Write(log, e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            node.Attach(process, log);
+            lock (_nodes)
+            {
+                if (_stopped)
+                {
+                    return;
+                }
+
+                var log = new StreamWriter(Path.Combine(node.DataDir, "node.log"), append: true) { AutoFlush = true };
+                var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a node process");
+                process.OutputDataReceived += (_, e) => Write(log, e.Data);
+                process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+                process.BeginOutputReadLine();
+                process.BeginErrorReadLine();
+                node.Attach(process, log);
+            }
         }
 
         public void WriteNetworkFile()
@@ -208,10 +253,7 @@ internal static class DevnetCommand
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var n in _nodes)
-            {
-                n.Stop();
-            }
+            StopAll();
 
             await error.FlushAsync();
         }
