@@ -221,7 +221,7 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
 
         long owned = 0;
         var foreign = new List<AccountId>();
-        foreach (var account in _store.EnumerateAccounts())
+        foreach (var account in _store.EnumerateHeldAccounts())
         {
             if (snapshot.ServesAccount(account))
             {

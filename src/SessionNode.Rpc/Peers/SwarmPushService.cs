@@ -57,7 +57,7 @@ internal sealed partial class SwarmPushService : BackgroundService
         if (changes.NewMembers.Count > 0)
         {
             LogNewMembers(_logger, changes.NewMembers.Count);
-            var accounts = _store.EnumerateAccounts().Where(a => next.ServesAccount(a)).ToList();
+            var accounts = _store.EnumerateHeldAccounts().Where(a => next.ServesAccount(a)).ToList();
             await _pusher.PushAsync(accounts, changes.NewMembers, SwarmPusher.HandOffAttempts, cancellationToken);
         }
 
@@ -66,7 +66,7 @@ internal sealed partial class SwarmPushService : BackgroundService
             // We joined another swarm (e.g. two swarms merged): its other members may lack what we
             // hold for the accounts it serves, and nobody else pushes it to them.
             var members = next.Members(self.SwarmId).Where(m => m.Ed25519Hex != self.Ed25519Hex).ToArray();
-            var accounts = _store.EnumerateAccounts().Where(a => next.ServesAccount(a)).ToList();
+            var accounts = _store.EnumerateHeldAccounts().Where(a => next.ServesAccount(a)).ToList();
             if (members.Length > 0 && accounts.Count > 0)
             {
                 LogJoinedSwarm(_logger, self.SwarmId, accounts.Count, members.Length);
@@ -77,7 +77,7 @@ internal sealed partial class SwarmPushService : BackgroundService
         if (changes.PlacementChanged)
         {
             var moved = new Dictionary<ulong, List<AccountId>>();
-            foreach (var account in _store.EnumerateAccounts())
+            foreach (var account in _store.EnumerateHeldAccounts())
             {
                 if (SwarmChanges.MovedTo(previous, next, account.SwarmSpace) is { } target)
                 {
