@@ -8,8 +8,9 @@ namespace SessionNode.Rpc.Peers;
 
 /// <summary>
 /// Watches membership views and pushes data when the swarms change (swarm.md §6.2, with our
-/// recommendations): a member joining our swarm gets every message and revocation of the accounts our
-/// swarm serves; accounts that now belong to another swarm are pushed to all of that swarm's members;
+/// recommendations): a member joining our swarm gets everything held for the accounts our swarm serves
+/// (every account <see cref="MessageStore.EnumerateHeldAccounts"/> lists, so also those holding only
+/// revocations, unrevocations or tombstones); accounts that now belong to another swarm are pushed to all of that swarm's members;
 /// when we move into another swarm, what we hold for its accounts is pushed to its other members.
 /// Namespaces are kept; nothing is deleted here (<see cref="HandOffPurgeService"/> purges handed-over
 /// accounts once their new owners confirm them). Pushes (<see cref="SwarmPusher"/>) retry with backoff
