@@ -97,6 +97,35 @@ public sealed class HeldAccountsTests
     }
 
     [Fact]
+    public void PurgeAccount_RevocationAndTombstoneOnlyAccounts_DigestEmptiedAndLeavesExact()
+    {
+        // What the hand-off purge relies on for accounts without messages: the digest covers their items
+        // (so new owners can confirm them) and the purge removes them all, digest leaves kept exact.
+        using var f = new StoreFixture();
+        f.Put(Accounts.Ee, "kept");
+        f.Store.Revoke(Accounts.Ef, [Token(1), Token(2)], f.Now);
+        f.Store.Unrevoke(Accounts.Ef, [Token(2)]);
+        f.Put(Accounts.Ed, "d1");
+        f.Put(Accounts.Ed, "d2");
+        f.Store.DeleteByHash(Accounts.Ed, ["d1", "d2"]);
+        var bytes = f.Store.LogicalBytes;
+        Assert.Equal(2, f.Store.AccountDigest(Accounts.Ef, f.Now).Count);
+        Assert.Equal(2, f.Store.AccountDigest(Accounts.Ed, f.Now).Count);
+
+        Assert.Equal((0, 0), f.Store.PurgeAccount(Accounts.Ef));
+        Assert.Equal((0, 0), f.Store.PurgeAccount(Accounts.Ed));
+
+        Assert.Equal(default, f.Store.AccountDigest(Accounts.Ef, f.Now));
+        Assert.Equal(default, f.Store.AccountDigest(Accounts.Ed, f.Now));
+        Assert.Equal([Accounts.Ee], f.Store.EnumerateHeldAccounts());
+        Assert.Equal(bytes, f.Store.LogicalBytes);
+        var (xor, count) = f.Store.CurrentLeaves();
+        var (scannedXor, scannedCount) = f.Store.ScanLeaves();
+        Assert.Equal(scannedCount, count);
+        Assert.Equal(scannedXor, xor);
+    }
+
+    [Fact]
     public void EnumerateHeldAccounts_SurvivesReopen()
     {
         using var f = new StoreFixture();
