@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SessionNode.Storage;
 using static SessionNode.Swarm.IntegrationTests.SwarmFixture;
@@ -199,22 +198,6 @@ public sealed class HandOffPurgeTests
 
     private static MessageStore Store(TestNode node) => node.Services.GetRequiredService<MessageStore>();
 
-    /// <summary>A numeric property of the node's <c>ownership</c> stats section (-1 before its first pass).</summary>
-    private static async Task<long> StatAsync(TestNode node, string name) =>
-        await OwnershipAsync(node) is { } o ? o.GetProperty(name).GetInt64() : -1;
-
-    private static Task WaitForAsync(Func<Task<bool>> condition, string what) =>
-        TestSwarm.WaitUntilAsync(condition, TimeSpan.FromSeconds(60), what, Ct);
-
-    /// <summary>The node's <c>ownership</c> stats section from its admin listener (null before the first pass).</summary>
-    private static async Task<JsonElement?> OwnershipAsync(TestNode node)
-    {
-        using var http = new HttpClient { BaseAddress = node.AdminAddress };
-        using var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri("stats", UriKind.Relative), Ct));
-        var section = doc.RootElement.GetProperty("ownership");
-        return section.GetProperty("last_pass_ms").ValueKind == JsonValueKind.Null ? null : section.Clone();
-    }
-
     /// <summary>
     /// Accounts near 2^63 (movers: they move to swarm 2^63 when it appears) and near 0 (stayers), each
     /// with messages in two namespaces; one mover is a group with a revoked subaccount.
@@ -334,21 +317,6 @@ public sealed class HandOffPurgeTests
             }
 
             return ValueTask.CompletedTask;
-        }
-
-        private static SessionAccount GroupNear(ulong position)
-        {
-            while (true)
-            {
-                var group = SessionAccount.FromGroupSeed(RandomNumberGenerator.GetBytes(32));
-                var distance = unchecked(group.Id.SwarmSpace - position);
-                if (Math.Min(distance, unchecked(0 - distance)) < 1UL << 60)
-                {
-                    return group;
-                }
-
-                group.Dispose();
-            }
         }
     }
 }

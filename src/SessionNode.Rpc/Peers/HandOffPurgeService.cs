@@ -16,7 +16,8 @@ namespace SessionNode.Rpc.Peers;
 /// <summary>
 /// Purges accounts this node holds but its swarm no longer serves ("foreign"), once their new owners
 /// hold them. Every <see cref="NetworkOptions.PurgeInterval"/> (and right after account placement
-/// changes) a pass classifies the held accounts; an account foreign continuously for
+/// changes) a pass classifies the held accounts (<see cref="MessageStore.EnumerateHeldAccounts"/>: with
+/// messages, tombstones, revocations or unrevocations); an account foreign continuously for
 /// <see cref="NetworkOptions.PurgeGracePeriod"/> is checked with EVERY member of its owning swarm
 /// (handoff.proto: their digest as of a time we choose must equal ours). Confirmed by all → purged; a
 /// member whose digest differs gets the account pushed again (<see cref="SwarmPusher"/>) and it is
@@ -215,13 +216,13 @@ internal sealed partial class HandOffPurgeService : BackgroundService, IStatsCon
                 _foreignSince.Clear();
             }
 
-            Publish(new OwnershipStats(now, 0, InSwarm: false, _store.AccountCount, 0, _store.LogicalBytes, 0, 0, 0), started);
+            Publish(new OwnershipStats(now, 0, InSwarm: false, _store.EnumerateHeldAccounts().LongCount(), 0, _store.LogicalBytes, 0, 0, 0), started);
             return;
         }
 
         long owned = 0;
         var foreign = new List<AccountId>();
-        foreach (var account in _store.EnumerateAccounts())
+        foreach (var account in _store.EnumerateHeldAccounts())
         {
             if (snapshot.ServesAccount(account))
             {

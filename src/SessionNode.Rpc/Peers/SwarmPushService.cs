@@ -8,8 +8,9 @@ namespace SessionNode.Rpc.Peers;
 
 /// <summary>
 /// Watches membership views and pushes data when the swarms change (swarm.md §6.2, with our
-/// recommendations): a member joining our swarm gets every message and revocation of the accounts our
-/// swarm serves; accounts that now belong to another swarm are pushed to all of that swarm's members;
+/// recommendations): a member joining our swarm gets everything held for the accounts our swarm serves
+/// (every account <see cref="MessageStore.EnumerateHeldAccounts"/> lists, so also those holding only
+/// revocations, unrevocations or tombstones); accounts that now belong to another swarm are pushed to all of that swarm's members;
 /// when we move into another swarm, what we hold for its accounts is pushed to its other members.
 /// Namespaces are kept; nothing is deleted here (<see cref="HandOffPurgeService"/> purges handed-over
 /// accounts once their new owners confirm them). Pushes (<see cref="SwarmPusher"/>) retry with backoff
@@ -57,7 +58,7 @@ internal sealed partial class SwarmPushService : BackgroundService
         if (changes.NewMembers.Count > 0)
         {
             LogNewMembers(_logger, changes.NewMembers.Count);
-            var accounts = _store.EnumerateAccounts().Where(a => next.ServesAccount(a)).ToList();
+            var accounts = _store.EnumerateHeldAccounts().Where(a => next.ServesAccount(a)).ToList();
             await _pusher.PushAsync(accounts, changes.NewMembers, SwarmPusher.HandOffAttempts, cancellationToken);
         }
 
@@ -66,7 +67,7 @@ internal sealed partial class SwarmPushService : BackgroundService
             // We joined another swarm (e.g. two swarms merged): its other members may lack what we
             // hold for the accounts it serves, and nobody else pushes it to them.
             var members = next.Members(self.SwarmId).Where(m => m.Ed25519Hex != self.Ed25519Hex).ToArray();
-            var accounts = _store.EnumerateAccounts().Where(a => next.ServesAccount(a)).ToList();
+            var accounts = _store.EnumerateHeldAccounts().Where(a => next.ServesAccount(a)).ToList();
             if (members.Length > 0 && accounts.Count > 0)
             {
                 LogJoinedSwarm(_logger, self.SwarmId, accounts.Count, members.Length);
@@ -77,7 +78,7 @@ internal sealed partial class SwarmPushService : BackgroundService
         if (changes.PlacementChanged)
         {
             var moved = new Dictionary<ulong, List<AccountId>>();
-            foreach (var account in _store.EnumerateAccounts())
+            foreach (var account in _store.EnumerateHeldAccounts())
             {
                 if (SwarmChanges.MovedTo(previous, next, account.SwarmSpace) is { } target)
                 {
