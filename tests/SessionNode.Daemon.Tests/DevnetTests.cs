@@ -142,19 +142,7 @@ public sealed class DevnetTests
         }
         finally
         {
-            devnet.Kill();
-            foreach (var pid in children.Where(IsAlive))
-            {
-                try
-                {
-                    using var orphan = Process.GetProcessById(pid);
-                    orphan.Kill(entireProcessTree: true);
-                }
-                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-                {
-                    // already gone
-                }
-            }
+            KillAll(devnet, children);
         }
     }
 
@@ -184,18 +172,24 @@ public sealed class DevnetTests
         }
         finally
         {
-            devnet.Kill();
-            foreach (var pid in children.Where(IsAlive))
+            KillAll(devnet, children);
+        }
+    }
+
+    /// <summary>Cleanup after a failed test: the devnet and whatever node processes it left.</summary>
+    private static void KillAll(DevnetProcess devnet, IEnumerable<int> children)
+    {
+        devnet.Kill();
+        foreach (var pid in children.Where(IsAlive))
+        {
+            try
             {
-                try
-                {
-                    using var orphan = Process.GetProcessById(pid);
-                    orphan.Kill(entireProcessTree: true);
-                }
-                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-                {
-                    // already gone
-                }
+                using var orphan = Process.GetProcessById(pid);
+                orphan.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                // already gone
             }
         }
     }
