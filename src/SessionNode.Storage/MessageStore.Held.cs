@@ -1,4 +1,4 @@
-using RocksDbSharp;
+using SessionNode.Storage.Rocks;
 using SessionNode.Core;
 
 namespace SessionNode.Storage;

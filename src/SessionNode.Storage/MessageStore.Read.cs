@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using RocksDbSharp;
+using SessionNode.Storage.Rocks;
 using SessionNode.Core;
 
 namespace SessionNode.Storage;
