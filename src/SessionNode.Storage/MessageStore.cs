@@ -3,8 +3,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using SessionNode.Storage.Rocks;
 using SessionNode.Core;
+using SessionNode.Storage.Rocks;
 
 namespace SessionNode.Storage;
 

@@ -1,5 +1,5 @@
-using SessionNode.Storage.Rocks;
 using SessionNode.Core;
+using SessionNode.Storage.Rocks;
 
 namespace SessionNode.Storage;
 

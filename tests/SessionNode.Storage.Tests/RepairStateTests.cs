@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using SessionNode.Storage.Rocks;
 using SessionNode.Core;
+using SessionNode.Storage.Rocks;
 
 namespace SessionNode.Storage.Tests;
 
