@@ -1,5 +1,5 @@
-using RocksDbSharp;
 using SessionNode.Core;
+using SessionNode.Storage.Rocks;
 
 namespace SessionNode.Storage;
 

@@ -3,8 +3,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using RocksDbSharp;
 using SessionNode.Core;
+using SessionNode.Storage.Rocks;
 
 namespace SessionNode.Storage;
 
@@ -35,7 +35,7 @@ public sealed partial class MessageStore : IDisposable
     private readonly ColumnFamilyHandle _meta;
     private readonly ColumnFamilyHandle _tombs;
     private readonly ColumnFamilyHandle _unrevoked;
-    private readonly BlockCache _blockCache;
+    private readonly LruCache _blockCache;
     private readonly ReadOptions _accountRead;
     private readonly ReadOptions _totalOrderRead;
     private readonly WriteOptions _writeOptions;
@@ -62,7 +62,7 @@ public sealed partial class MessageStore : IDisposable
     private long _accountCount;
     private volatile bool _disposed;
 
-    private MessageStore(RocksDb db, BlockCache blockCache, TimeProvider time, ILogger<MessageStore> logger, long maxLogicalBytes)
+    private MessageStore(RocksDb db, LruCache blockCache, TimeProvider time, ILogger<MessageStore> logger, long maxLogicalBytes)
     {
         _db = db;
         _blockCache = blockCache;
@@ -119,17 +119,37 @@ public sealed partial class MessageStore : IDisposable
 
         Directory.CreateDirectory(options.Path);
         var blockCache = RocksDbTuning.CreateCache(options);
-        var dbOptions = RocksDbTuning.CreateDbOptions(options, blockCache);
-        var families = RocksDbTuning.CreateColumnFamilies(blockCache);
-
-        if (RocksDb.TryListColumnFamilies(dbOptions, options.Path, out var existing)
-            && !existing.Contains(StorageLayout.MetaFamily, StringComparer.Ordinal))
+        RocksDb db;
+        try
         {
-            throw new StorageSchemaException(
-                $"'{options.Path}' holds a RocksDB database that is not a SessionNode message store (no '{StorageLayout.MetaFamily}' column family).");
+            // RocksDB copies the options at open; the native objects go right after.
+            using var dbOptions = RocksDbTuning.CreateDbOptions(options, blockCache);
+            var families = RocksDbTuning.CreateColumnFamilies(blockCache);
+            try
+            {
+                if (RocksDb.TryListColumnFamilies(dbOptions, options.Path, out var existing)
+                    && !existing.Contains(StorageLayout.MetaFamily, StringComparer.Ordinal))
+                {
+                    throw new StorageSchemaException(
+                        $"'{options.Path}' holds a RocksDB database that is not a SessionNode message store (no '{StorageLayout.MetaFamily}' column family).");
+                }
+
+                db = RocksDb.Open(dbOptions, options.Path, families);
+            }
+            finally
+            {
+                foreach (var family in families)
+                {
+                    family.Value.Dispose();
+                }
+            }
+        }
+        catch
+        {
+            blockCache.Dispose();
+            throw;
         }
 
-        var db = RocksDb.Open(dbOptions, options.Path, families);
         MessageStore? store = null;
         try
         {
@@ -147,6 +167,7 @@ public sealed partial class MessageStore : IDisposable
             else
             {
                 db.Dispose();
+                blockCache.Dispose();
             }
 
             throw;
@@ -524,7 +545,7 @@ public sealed partial class MessageStore : IDisposable
         return _db.GetFixedSizeValue(StorageLayout.HashKey(hash, pad), hashValue, _hashes);
     }
 
-    private static void ThrowIfIteratorFailed(Iterator iterator) => Native.Instance.rocksdb_iter_get_error(iterator.Handle);
+    private static void ThrowIfIteratorFailed(Iterator iterator) => iterator.ThrowIfFailed();
 
     private static int EncodeHashOrThrow(string hash, Span<byte> dest, string paramName)
     {

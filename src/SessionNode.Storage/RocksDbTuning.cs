@@ -1,5 +1,5 @@
-using RocksDbSharp;
 using SessionNode.Core;
+using SessionNode.Storage.Rocks;
 
 namespace SessionNode.Storage;
 
@@ -51,23 +51,10 @@ internal static class RocksDbTuning
     private const int CacheShardBits = 2;
 
     /// <summary>The shared cache: room for <see cref="MessageStoreOptions.BlockCacheBytes"/> of blocks next to full memtables.</summary>
-    public static BlockCache CreateCache(MessageStoreOptions options)
-    {
-        var native = Native.Instance;
-        var lru = native.rocksdb_lru_cache_options_create();
-        try
-        {
-            native.rocksdb_lru_cache_options_set_capacity(lru, checked((UIntPtr)(ulong)(options.BlockCacheBytes + options.WriteBufferBytes)));
-            native.rocksdb_lru_cache_options_set_num_shard_bits(lru, CacheShardBits);
-            return new BlockCache(native.rocksdb_cache_create_lru_opts(lru));
-        }
-        finally
-        {
-            native.rocksdb_lru_cache_options_destroy(lru);
-        }
-    }
+    public static LruCache CreateCache(MessageStoreOptions options)
+        => LruCache.Create(checked((ulong)(options.BlockCacheBytes + options.WriteBufferBytes)), CacheShardBits);
 
-    public static DbOptions CreateDbOptions(MessageStoreOptions options, BlockCache cache)
+    public static DbOptions CreateDbOptions(MessageStoreOptions options, LruCache cache)
     {
         var dbOptions = new DbOptions()
             .SetCreateIfMissing(true)
@@ -83,18 +70,15 @@ internal static class RocksDbTuning
             .SetMaxLogFileSize(8 * MiB)
             .SetKeepLogFileNum(3)
             // Replay the WAL up to the first torn record after a crash (the default, stated explicitly).
-            .SetWalRecoveryMode(Recovery.PointInTime);
-
-        // Memtables of all families together (db_write_buffer_size; RocksDB flushes the largest when
-        // exceeded), reserved in the shared cache as they grow: blocks get what the memtables leave.
-        // No stall: the writer lock already keeps writes sequential, and flushes catch up.
-        var manager = Native.Instance.rocksdb_write_buffer_manager_create_with_cache((UIntPtr)options.WriteBufferBytes, cache.Handle, 0);
-        Native.Instance.rocksdb_options_set_write_buffer_manager(dbOptions.Handle, manager);
-        Native.Instance.rocksdb_write_buffer_manager_destroy(manager); // the options keep their own reference
+            .SetWalRecoveryMode(Recovery.PointInTime)
+            // Memtables of all families together (db_write_buffer_size; RocksDB flushes the largest when
+            // exceeded), reserved in the shared cache as they grow: blocks get what the memtables leave.
+            // No stall: the writer lock already keeps writes sequential, and flushes catch up.
+            .SetWriteBufferManager((ulong)options.WriteBufferBytes, cache);
         return dbOptions;
     }
 
-    public static ColumnFamilies CreateColumnFamilies(BlockCache blockCache)
+    public static ColumnFamilies CreateColumnFamilies(LruCache blockCache)
     {
         // Message payloads are end-to-end encrypted, hashes are random base64: compression would only cost CPU.
         var families = new ColumnFamilies(Family(4 * MiB, Table(blockCache, 4 * 1024, bloom: false, wholeKeyFilter: true, hashIndex: false)));
@@ -111,7 +95,7 @@ internal static class RocksDbTuning
         // switches memtables early), while the budget still triggers flushes at 32 MiB.
         var messages = Family(16 * MiB, Table(blockCache, 16 * 1024, bloom: true, wholeKeyFilter: false, hashIndex: false))
             .SetMaxWriteBufferNumber(4)
-            .SetPrefixExtractor(SliceTransform.CreateFixedPrefix(AccountId.Length))
+            .SetFixedPrefixExtractor(AccountId.Length)
             .SetHashSkipListRep(MemtableBuckets, SkipListHeight, SkipListBranching)
             // 5% of the memtable for a prefix bloom: cheap negative seeks on recent data.
             .SetMemtablePrefixBloomSizeRatio(0.05);
@@ -122,10 +106,10 @@ internal static class RocksDbTuning
         // scanned. Hash-bucketed memtable on the first 8 key bytes (random in real hashes) plus a
         // 2% whole-key memtable bloom that answers most misses.
         var hashes = Family(8 * MiB, Table(blockCache, 4 * 1024, bloom: true, wholeKeyFilter: true, hashIndex: true))
-            .SetPrefixExtractor(SliceTransform.CreateFixedPrefix(StorageLayout.HashKeyPrefixLength))
+            .SetFixedPrefixExtractor(StorageLayout.HashKeyPrefixLength)
             .SetHashSkipListRep(MemtableBuckets, SkipListHeight, SkipListBranching)
-            .SetMemtablePrefixBloomSizeRatio(0.02);
-        Native.Instance.rocksdb_options_set_memtable_whole_key_filtering(hashes.Handle, 1);
+            .SetMemtablePrefixBloomSizeRatio(0.02)
+            .SetMemtableWholeKeyFiltering(true);
         families.Add(StorageLayout.HashFamily, hashes);
 
         // expiry: only scanned from the front by the sweeper.
@@ -159,12 +143,11 @@ internal static class RocksDbTuning
     /// </summary>
     private static void EnableBlobFiles(ColumnFamilyOptions family)
     {
-        var native = Native.Instance;
-        native.rocksdb_options_set_enable_blob_files(family.Handle, 1);
-        native.rocksdb_options_set_min_blob_size(family.Handle, MinBlobBytes);
-        native.rocksdb_options_set_blob_file_size(family.Handle, BlobFileBytes);
-        native.rocksdb_options_set_enable_blob_gc(family.Handle, 0);
-        native.rocksdb_options_set_periodic_compaction_seconds(family.Handle, PeriodicCompactionSeconds);
+        family.SetEnableBlobFiles(true)
+            .SetMinBlobSize(MinBlobBytes)
+            .SetBlobFileSize(BlobFileBytes)
+            .SetEnableBlobGc(false)
+            .SetPeriodicCompactionSeconds(PeriodicCompactionSeconds);
     }
 
     private static ColumnFamilyOptions Family(ulong writeBufferBytes, BlockBasedTableOptions table)
@@ -176,7 +159,7 @@ internal static class RocksDbTuning
             .SetBlockBasedTableFactory(table);
     }
 
-    private static BlockBasedTableOptions Table(BlockCache blockCache, ulong blockSize, bool bloom, bool wholeKeyFilter, bool hashIndex)
+    private static BlockBasedTableOptions Table(LruCache blockCache, ulong blockSize, bool bloom, bool wholeKeyFilter, bool hashIndex)
     {
         var table = new BlockBasedTableOptions()
             .SetBlockSize(blockSize)
@@ -184,17 +167,18 @@ internal static class RocksDbTuning
             // because every read consults them.
             .SetCacheIndexAndFilterBlocks(true)
             .SetPinL0FilterAndIndexBlocksInCache(true)
-            .SetWholeKeyFiltering(wholeKeyFilter);
-        Native.Instance.rocksdb_block_based_options_set_block_cache(table.Handle, blockCache.Handle);
-        Native.Instance.rocksdb_block_based_options_set_cache_index_and_filter_blocks_with_high_priority(table.Handle, 1);
+            .SetWholeKeyFiltering(wholeKeyFilter)
+            .SetBlockCache(blockCache)
+            .SetCacheIndexAndFilterBlocksWithHighPriority(true);
         if (bloom)
         {
-            table.SetFilterPolicy(BloomFilterPolicy.Create(BloomBitsPerKey, use_block_based_builder: false));
+            // Full filters (rocksdb_filterpolicy_create_bloom_full), as the store has always written.
+            table.SetBloomFilter(BloomBitsPerKey);
         }
 
         if (hashIndex)
         {
-            Native.Instance.rocksdb_block_based_options_set_data_block_index_type(table.Handle, DataBlockBinaryAndHash);
+            table.SetDataBlockIndexType(DataBlockBinaryAndHash);
         }
 
         return table;

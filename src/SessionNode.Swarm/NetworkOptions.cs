@@ -22,49 +22,49 @@ public sealed class NetworkOptions
     public const string SectionName = "Network";
 
     /// <summary>standalone | static | oxend. Default: standalone.</summary>
-    public NetworkMode Mode { get; init; } = NetworkMode.Standalone;
+    public NetworkMode Mode { get; set; } = NetworkMode.Standalone;
 
     /// <summary>Path of the static network file (mode static). Default: empty.</summary>
-    public string StaticFile { get; init; } = string.Empty;
+    public string StaticFile { get; set; } = string.Empty;
 
     /// <summary>How often the static file is re-read as a fallback to change notifications. Default: 1 s.</summary>
-    public TimeSpan StaticPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan StaticPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>oxend RPC base URL (mode oxend); requests go to <c>&lt;url&gt;/json_rpc</c>. Default: http://127.0.0.1:22023.</summary>
-    public string OxendRpcUrl { get; init; } = "http://127.0.0.1:22023";
+    public string OxendRpcUrl { get; set; } = "http://127.0.0.1:22023";
 
     /// <summary>Interval between <c>get_service_nodes</c> polls (and retries while oxend is unreachable). Default: 5 s.</summary>
-    public TimeSpan OxendPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan OxendPollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Timeout of one oxend request. Default: 15 s (the OxenMQ default, swarm.md §2.1).</summary>
-    public TimeSpan OxendRequestTimeout { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan OxendRequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Per-peer capacity of the persistent replication retry queue (requests). Default: 100000.</summary>
-    public int RetryQueueCapacity { get; init; } = 100_000;
+    public int RetryQueueCapacity { get; set; } = 100_000;
 
     /// <summary>
     /// How often held accounts that our swarm no longer serves are checked with their new owners and
     /// purged once confirmed (a pass also runs soon after account placement changes). Default: 5 min.
     /// </summary>
-    public TimeSpan PurgeInterval { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// How long an account must have been continuously foreign (another swarm's) before it may be
     /// purged, even when its new owners confirm holding it. Default: 1 h.
     /// </summary>
-    public TimeSpan PurgeGracePeriod { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan PurgeGracePeriod { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Most foreign accounts checked (and purged) per pass. Default: 1000.</summary>
-    public int PurgeBatchAccounts { get; init; } = 1000;
+    public int PurgeBatchAccounts { get; set; } = 1000;
 
     /// <summary>Period of anti-entropy rounds with one swarm peer (round-robin); zero disables the timer. Default: 30 s.</summary>
-    public TimeSpan AntiEntropyInterval { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan AntiEntropyInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Pace of anti-entropy traffic (both directions), bytes per second. Default: 4 MiB/s.</summary>
-    public long AntiEntropyBytesPerSecond { get; init; } = 4L * 1024 * 1024;
+    public long AntiEntropyBytesPerSecond { get; set; } = 4L * 1024 * 1024;
 
     /// <summary>Traffic after which a round stops (the next round continues the repair). Default: 64 MiB.</summary>
-    public long AntiEntropyMaxRoundBytes { get; init; } = 64L * 1024 * 1024;
+    public long AntiEntropyMaxRoundBytes { get; set; } = 64L * 1024 * 1024;
 }
 
 /// <summary>Validates <see cref="NetworkOptions"/> at start.</summary>

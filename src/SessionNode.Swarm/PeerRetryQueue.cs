@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text;
-using RocksDbSharp;
+using SessionNode.Storage.Rocks;
 
 namespace SessionNode.Swarm;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using RocksDbSharp;
 using SessionNode.Core;
+using SessionNode.Storage.Rocks;
 
 namespace SessionNode.Storage.Tests;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using RocksDbSharp;
 using SessionNode.Core;
+using SessionNode.Storage.Rocks;
 
 namespace SessionNode.Storage.Tests;
 
@@ -257,7 +257,7 @@ public sealed class RepairStateTests
         Assert.NotEmpty(rows);
         foreach (var (key, value) in rows)
         {
-            db.Put(key, value[..StorageLayout.HashValueLengthV1], hashes);
+            db.Put(key, value.AsSpan(0, StorageLayout.HashValueLengthV1), hashes);
         }
 
         var version = new byte[4];

@@ -10,20 +10,20 @@ public sealed class DaemonOptions
     /// Global log level, in the reference's names: trace, debug, info, warn, error, critical, off.
     /// Default: "info".
     /// </summary>
-    public string LogLevel { get; init; } = "info";
+    public string LogLevel { get; set; } = "info";
 
     /// <summary>Reference testnet switch. Accepted for compatibility; testnet rules are not implemented. Default: false.</summary>
-    public bool Testnet { get; init; }
+    public bool Testnet { get; set; }
 
     /// <summary>X25519 public keys (64 hex characters each) allowed to call the admin get_stats. Default: none.</summary>
-    public string[] StatsAccessKeys { get; init; } = [];
+    public string[] StatsAccessKeys { get; set; } = [];
 
     /// <summary>Reference oxend RPC address (<c>--oxend-rpc</c>). Accepted and ignored: this node has no oxend link yet. Default: empty.</summary>
-    public string OxendRpc { get; init; } = string.Empty;
+    public string OxendRpc { get; set; } = string.Empty;
 
     /// <summary>
     /// How often glibc's malloc heaps hand their free pages back to the OS (<c>malloc_trim</c>; see
     /// <c>NativeHeapTrimmer</c>); zero turns it off. Default: 10 s.
     /// </summary>
-    public TimeSpan NativeHeapTrimInterval { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan NativeHeapTrimInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -11,14 +11,14 @@ public sealed class HttpsOptions
     /// rate limiter tracks at most 10 000 clients, and the systemd unit allows 16 384 descriptors,
     /// leaving room for peer connections and RocksDB files).
     /// </summary>
-    public int MaxConnections { get; init; } = 10_000;
+    public int MaxConnections { get; set; } = 10_000;
 
     /// <summary>Idle time after which a keep-alive connection is closed. Default: 2 minutes (Kestrel's default is 130 s).</summary>
-    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Time a client has to send all request headers. Default: 30 seconds (Kestrel's default).</summary>
-    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Time in-flight requests get to finish after SIGTERM before the host stops anyway. Default: 10 seconds.</summary>
-    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -13,34 +13,34 @@ public sealed class StorageTestOptions
     public const string SectionName = "Network";
 
     /// <summary>Run the tester. Default: true. The testee side is always served.</summary>
-    public bool StorageTestEnabled { get; init; } = true;
+    public bool StorageTestEnabled { get; set; } = true;
 
     /// <summary>Time between two test rounds (±10% jitter); each round tests one peer plus pending retries. Default: 60 s.</summary>
-    public TimeSpan StorageTestInterval { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan StorageTestInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Minimum age (by the message's client timestamp) of a tested message, and time a peer must have been in our
     /// swarm before it is tested: long enough for replication, retry queues and joining pushes. Default: 5 min.
     /// </summary>
-    public TimeSpan StorageTestMinAge { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan StorageTestMinAge { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>A tested message must not expire within this (so expiry sweeps do not race the test). Default: 10 min.</summary>
-    public TimeSpan StorageTestMinRemaining { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan StorageTestMinRemaining { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Deadline of one challenge; a late answer counts as unreachable, never as a failure. Default: 15 s (swarm.md §13.4).</summary>
-    public TimeSpan StorageTestTimeout { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan StorageTestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>"Not found" answers to the same challenge that are retried before it counts as a failure. Default: 3.</summary>
-    public int StorageTestRetries { get; init; } = 3;
+    public int StorageTestRetries { get; set; } = 3;
 
     /// <summary>Minimum time between the first "not found" and a counted failure (catch-up time). Default: 3 min.</summary>
-    public TimeSpan StorageTestRetryWindow { get; init; } = TimeSpan.FromMinutes(3);
+    public TimeSpan StorageTestRetryWindow { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>Consecutive counted failures after which a peer is reported failing. Default: 2.</summary>
-    public int StorageTestFailingAfter { get; init; } = 2;
+    public int StorageTestFailingAfter { get; set; } = 2;
 
     /// <summary>Results older than this are dropped (swarm.md §15.1). Default: 120 min.</summary>
-    public TimeSpan StorageTestRetention { get; init; } = TimeSpan.FromMinutes(120);
+    public TimeSpan StorageTestRetention { get; set; } = TimeSpan.FromMinutes(120);
 }
 
 /// <summary>Validates <see cref="StorageTestOptions"/> at start.</summary>
