@@ -148,15 +148,15 @@ public sealed partial class MessageStore
 
         var seek = prefix[..prefixLength];
         using var it = _db.NewIterator(_messages, _accountRead);
-        for (RocksDbNative.Seek(it, seek); RocksDbNative.Valid(it); RocksDbNative.Next(it))
+        for (it.Seek(seek); it.Valid(); it.Next())
         {
-            var key = RocksDbNative.Key(it);
+            var key = it.KeySpan();
             if (!key.StartsWith(seek))
             {
                 break;
             }
 
-            visit(key, RocksDbNative.Value(it));
+            visit(key, it.ValueSpan());
         }
 
         ThrowIfIteratorFailed(it);

@@ -119,9 +119,9 @@ public sealed partial class MessageStore
     {
         using (var it = _db.NewIterator(_messages, _totalOrderRead))
         {
-            for (it.SeekToFirst(); RocksDbNative.Valid(it); RocksDbNative.Next(it))
+            for (it.SeekToFirst(); it.Valid(); it.Next())
             {
-                yield return MessageItem(RocksDbNative.Key(it), RocksDbNative.Value(it), changeTimeMs: 0);
+                yield return MessageItem(it.KeySpan(), it.ValueSpan(), changeTimeMs: 0);
             }
 
             ThrowIfIteratorFailed(it);
@@ -145,16 +145,16 @@ public sealed partial class MessageStore
         BinaryPrimitives.WriteUInt64BigEndian(seek, StorageLayout.EncodeSigned(_sweepFrom));
         using (var it = _db.NewIterator(_expiries, _totalOrderRead))
         {
-            for (RocksDbNative.Seek(it, seek); RocksDbNative.Valid(it); RocksDbNative.Next(it))
+            for (it.Seek(seek); it.Valid(); it.Next())
             {
-                var key = RocksDbNative.Key(it);
+                var key = it.KeySpan();
                 var expiry = StorageLayout.ExpiryKeyExpiry(key);
                 if (expiry > asOfMs)
                 {
                     break;
                 }
 
-                var value = RocksDbNative.Value(it);
+                var value = it.ValueSpan();
                 var messageKey = StorageLayout.ExpiryValueKey(value);
                 var account = StorageLayout.KeyAccount(messageKey);
                 visit(LeafOf(account), MessageFingerprint(account, StorageLayout.KeyNamespace(messageKey), StorageLayout.ExpiryValueHash(value), expiry));
@@ -167,9 +167,9 @@ public sealed partial class MessageStore
         {
             Span<byte> start = stackalloc byte[1];
             start[0] = StorageLayout.TombstoneByExpiry;
-            for (RocksDbNative.Seek(it, start); RocksDbNative.Valid(it); RocksDbNative.Next(it))
+            for (it.Seek(start); it.Valid(); it.Next())
             {
-                var key = RocksDbNative.Key(it);
+                var key = it.KeySpan();
                 if (key[0] != StorageLayout.TombstoneByExpiry
                     || StorageLayout.DecodeSigned(BinaryPrimitives.ReadUInt64BigEndian(key[1..])) > asOfMs)
                 {

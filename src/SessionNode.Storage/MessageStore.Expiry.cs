@@ -174,23 +174,23 @@ public sealed partial class MessageStore
         using var it = _db.NewIterator(_expiries, _totalOrderRead);
         Span<byte> pad = stackalloc byte[StorageLayout.HashKeyPrefixLength];
         var count = 0;
-        for (RocksDbNative.Seek(it, seek); RocksDbNative.Valid(it) && count < SweepBatchSize; RocksDbNative.Next(it))
+        for (it.Seek(seek); it.Valid() && count < SweepBatchSize; it.Next())
         {
-            var key = RocksDbNative.Key(it);
+            var key = it.KeySpan();
             var expiry = StorageLayout.ExpiryKeyExpiry(key);
             if (expiry > now)
             {
                 break;
             }
 
-            var value = RocksDbNative.Value(it);
+            var value = it.ValueSpan();
             var messageKey = StorageLayout.ExpiryValueKey(value);
             var account = StorageLayout.KeyAccount(messageKey);
             StageFingerprint(account, MessageFingerprint(account, StorageLayout.KeyNamespace(messageKey), StorageLayout.ExpiryValueHash(value), expiry), -1);
             lastExpiry = expiry;
-            RocksDbNative.Delete(_batch, _messages, messageKey);
-            RocksDbNative.Delete(_batch, _hashes, StorageLayout.HashKey(StorageLayout.ExpiryValueHash(value), pad));
-            RocksDbNative.Delete(_batch, _expiries, key);
+            _batch.Delete(messageKey, _messages);
+            _batch.Delete(StorageLayout.HashKey(StorageLayout.ExpiryValueHash(value), pad), _hashes);
+            _batch.Delete(key, _expiries);
             if (StorageLayout.ExpiryValueShortened(value))
             {
                 // A peer may still hold the longer original; remember that it ended here (README.md).

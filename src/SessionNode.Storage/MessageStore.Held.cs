@@ -57,7 +57,7 @@ public sealed partial class MessageStore
         public void Start()
         {
             accounts.SeekToFirst();
-            RocksDbNative.Seek(tombs, TombstonesByAccount);
+            tombs.Seek(TombstonesByAccount);
             revoked.SeekToFirst();
             unrevoked.SeekToFirst();
         }
@@ -118,7 +118,7 @@ public sealed partial class MessageStore
 
             for (var step = 0; step < StepsBeforeSeek; step++)
             {
-                RocksDbNative.Next(it);
+                it.Next();
                 if (!Current(it, tombstones).SequenceEqual(listed))
                 {
                     return;
@@ -127,13 +127,13 @@ public sealed partial class MessageStore
 
             if (hasNext)
             {
-                RocksDbNative.Seek(it, seekKey);
+                it.Seek(seekKey);
             }
             else
             {
                 // The largest possible account: nothing can follow it.
                 it.SeekToLast();
-                RocksDbNative.Next(it);
+                it.Next();
             }
         }
 
@@ -143,19 +143,19 @@ public sealed partial class MessageStore
         /// <summary>The account at the start of the current key, or empty when the iterator is done.</summary>
         private static ReadOnlySpan<byte> AccountOf(Iterator it, int offset)
         {
-            if (!RocksDbNative.Valid(it))
+            if (!it.Valid())
             {
                 return default;
             }
 
-            var key = RocksDbNative.Key(it);
+            var key = it.KeySpan();
             return key.Length >= offset + AccountId.Length ? key.Slice(offset, AccountId.Length) : default;
         }
 
         /// <summary>As <see cref="AccountOf"/> for an 'a' tombstone key; empty once past them (the 'e' keys).</summary>
         private static ReadOnlySpan<byte> TombstoneAccountOf(Iterator it)
         {
-            if (!RocksDbNative.Valid(it) || RocksDbNative.Key(it)[0] != StorageLayout.TombstoneByAccount)
+            if (!it.Valid() || it.KeySpan()[0] != StorageLayout.TombstoneByAccount)
             {
                 return default;
             }

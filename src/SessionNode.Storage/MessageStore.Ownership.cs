@@ -18,9 +18,9 @@ public sealed partial class MessageStore
         long total = 0;
         using var it = _db.NewIterator(_messages, _totalOrderRead);
         it.SeekToFirst();
-        while (RocksDbNative.Valid(it))
+        while (it.Valid())
         {
-            var account = StorageLayout.KeyAccount(RocksDbNative.Key(it));
+            var account = StorageLayout.KeyAccount(it.KeySpan());
             if (!cursor.Accepts(account))
             {
                 if (!StorageLayout.TryNextAccount(account, nextAccount))
@@ -28,12 +28,12 @@ public sealed partial class MessageStore
                     break;
                 }
 
-                RocksDbNative.Seek(it, nextAccount);
+                it.Seek(nextAccount);
                 continue;
             }
 
-            total += StorageLayout.LogicalSize(RocksDbNative.Value(it));
-            RocksDbNative.Next(it);
+            total += StorageLayout.LogicalSize(it.ValueSpan());
+            it.Next();
         }
 
         ThrowIfIteratorFailed(it);

@@ -61,15 +61,15 @@ public sealed partial class MessageStore
 
         using (var it = _db.NewIterator(_messages, _accountRead))
         {
-            for (RocksDbNative.Seek(it, start[..startLength]); RocksDbNative.Valid(it); RocksDbNative.Next(it))
+            for (it.Seek(start[..startLength]); it.Valid(); it.Next())
             {
-                var key = RocksDbNative.Key(it);
+                var key = it.KeySpan();
                 if (!key.StartsWith(prefix))
                 {
                     break;
                 }
 
-                var record = RocksDbNative.Value(it);
+                var record = it.ValueSpan();
                 var expiry = StorageLayout.RecordExpiry(record);
                 if (expiry <= now)
                 {
@@ -180,9 +180,9 @@ public sealed partial class MessageStore
     private IEnumerable<AccountId> EnumerateAccountsCore()
     {
         using var it = _db.NewIterator(_accounts, _totalOrderRead);
-        for (it.SeekToFirst(); RocksDbNative.Valid(it); RocksDbNative.Next(it))
+        for (it.SeekToFirst(); it.Valid(); it.Next())
         {
-            yield return AccountId.FromBytes(RocksDbNative.Key(it));
+            yield return AccountId.FromBytes(it.KeySpan());
         }
 
         ThrowIfIteratorFailed(it);
@@ -192,9 +192,9 @@ public sealed partial class MessageStore
     private static StoredMessage? NextVisible(Iterator it, AccountCursor cursor, long now)
     {
         Span<byte> nextAccount = stackalloc byte[AccountId.Length];
-        while (RocksDbNative.Valid(it))
+        while (it.Valid())
         {
-            var key = RocksDbNative.Key(it);
+            var key = it.KeySpan();
             var account = StorageLayout.KeyAccount(key);
             if (!cursor.Accepts(account))
             {
@@ -203,20 +203,20 @@ public sealed partial class MessageStore
                     return null;
                 }
 
-                RocksDbNative.Seek(it, nextAccount);
+                it.Seek(nextAccount);
                 continue;
             }
 
-            var record = RocksDbNative.Value(it);
+            var record = it.ValueSpan();
             var expiry = StorageLayout.RecordExpiry(record);
             if (expiry > now)
             {
                 var message = ToMessage(key, record, expiry);
-                RocksDbNative.Next(it);
+                it.Next();
                 return message;
             }
 
-            RocksDbNative.Next(it);
+            it.Next();
         }
 
         return null;

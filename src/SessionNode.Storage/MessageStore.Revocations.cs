@@ -89,7 +89,7 @@ public sealed partial class MessageStore
                 WriteRevokedKey(key, account, token);
                 if (_db.HasKey(key, _unrevoked))
                 {
-                    RocksDbNative.Delete(_batch, _unrevoked, key);
+                    _batch.Delete(key, _unrevoked);
                     StageFingerprint(account.Span, RevocationFingerprint(false, account.Span, token.Span), -1);
                 }
             }
@@ -106,7 +106,7 @@ public sealed partial class MessageStore
             {
                 if (revocation.Stored)
                 {
-                    RocksDbNative.Delete(_batch, _revoked, key);
+                    _batch.Delete(key, _revoked);
                     StageFingerprint(account.Span, RevocationFingerprint(true, account.Span, revocation.Token.Span), -1);
                 }
             }
@@ -114,7 +114,7 @@ public sealed partial class MessageStore
             {
                 BinaryPrimitives.WriteInt64BigEndian(value, revocation.RevokedAtMs);
                 BinaryPrimitives.WriteUInt64BigEndian(value[8..], revocation.Order);
-                RocksDbNative.Put(_batch, _revoked, key, value);
+                _batch.Put(key, value, _revoked);
                 if (!revocation.Stored)
                 {
                     StageFingerprint(account.Span, RevocationFingerprint(true, account.Span, revocation.Token.Span), +1);
@@ -133,7 +133,7 @@ public sealed partial class MessageStore
         var listed = _db.HasKey(key, _revoked);
         if (listed)
         {
-            RocksDbNative.Delete(_batch, _revoked, key);
+            _batch.Delete(key, _revoked);
             StageFingerprint(account.Span, RevocationFingerprint(true, account.Span, token.Span), -1);
         }
 
@@ -144,7 +144,7 @@ public sealed partial class MessageStore
 
         Span<byte> value = stackalloc byte[8];
         BinaryPrimitives.WriteInt64BigEndian(value, atMs);
-        RocksDbNative.Put(_batch, _unrevoked, key, value);
+        _batch.Put(key, value, _unrevoked);
         return listed;
     }
 
@@ -171,7 +171,7 @@ public sealed partial class MessageStore
         for (var i = 0; i < Math.Min(drop, stored.Count); i++)
         {
             WriteRevokedKey(key, account, stored[i].Token);
-            RocksDbNative.Delete(_batch, _unrevoked, key);
+            _batch.Delete(key, _unrevoked);
             StageFingerprint(account.Span, RevocationFingerprint(false, account.Span, stored[i].Token.Span), -1);
         }
     }
@@ -181,15 +181,15 @@ public sealed partial class MessageStore
         var list = new List<(SubaccountToken, long)>();
         var prefix = account.Span;
         using var it = _db.NewIterator(_unrevoked, _totalOrderRead);
-        for (RocksDbNative.Seek(it, prefix); RocksDbNative.Valid(it); RocksDbNative.Next(it))
+        for (it.Seek(prefix); it.Valid(); it.Next())
         {
-            var key = RocksDbNative.Key(it);
+            var key = it.KeySpan();
             if (!key.StartsWith(prefix))
             {
                 break;
             }
 
-            list.Add((SubaccountToken.FromBytes(key[AccountId.Length..]), BinaryPrimitives.ReadInt64BigEndian(RocksDbNative.Value(it))));
+            list.Add((SubaccountToken.FromBytes(key[AccountId.Length..]), BinaryPrimitives.ReadInt64BigEndian(it.ValueSpan())));
         }
 
         ThrowIfIteratorFailed(it);
@@ -220,15 +220,15 @@ public sealed partial class MessageStore
         var list = new List<Revocation>();
         var prefix = account.Span;
         using var it = _db.NewIterator(_revoked, _totalOrderRead);
-        for (RocksDbNative.Seek(it, prefix); RocksDbNative.Valid(it); RocksDbNative.Next(it))
+        for (it.Seek(prefix); it.Valid(); it.Next())
         {
-            var key = RocksDbNative.Key(it);
+            var key = it.KeySpan();
             if (!key.StartsWith(prefix))
             {
                 break;
             }
 
-            var value = RocksDbNative.Value(it);
+            var value = it.ValueSpan();
             list.Add(new Revocation(
                 SubaccountToken.FromBytes(key[AccountId.Length..]),
                 BinaryPrimitives.ReadInt64BigEndian(value),

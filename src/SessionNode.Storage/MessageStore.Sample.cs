@@ -31,22 +31,22 @@ public sealed partial class MessageStore
         Span<byte> seekKey = stackalloc byte[StorageLayout.ExpiryKeyLength];
         using var it = _db.NewIterator(_expiries, _totalOrderRead);
         it.SeekToLast();
-        if (!RocksDbNative.Valid(it))
+        if (!it.Valid())
         {
             return false;
         }
 
-        var latest = StorageLayout.ExpiryKeyExpiry(RocksDbNative.Key(it));
+        var latest = StorageLayout.ExpiryKeyExpiry(it.KeySpan());
         BinaryPrimitives.WriteUInt64BigEndian(seekKey, StorageLayout.EncodeSigned(from));
-        RocksDbNative.Seek(it, seekKey[..sizeof(long)]);
-        if (!RocksDbNative.Valid(it))
+        it.Seek(seekKey[..sizeof(long)]);
+        if (!it.Valid())
         {
             return false;
         }
 
         // Draw between the first and the last candidate expiry rather than from now: a young node's expiries
         // are bunched near now + TTL, and a range starting at now would nearly always land on the first one.
-        var first = StorageLayout.ExpiryKeyExpiry(RocksDbNative.Key(it));
+        var first = StorageLayout.ExpiryKeyExpiry(it.KeySpan());
 
         for (var seek = 0; seek < SampleSeeks; seek++)
         {
@@ -55,21 +55,21 @@ public sealed partial class MessageStore
             var at = first + random.NextInt64(latest - first + 1);
             BinaryPrimitives.WriteUInt64BigEndian(seekKey, StorageLayout.EncodeSigned(at));
             BinaryPrimitives.WriteUInt64BigEndian(seekKey[sizeof(long)..], (ulong)random.NextInt64(Math.Max(1, Volatile.Read(ref _seq)) + 1));
-            RocksDbNative.Seek(it, seekKey);
-            for (var step = 0; step < SampleStepsPerSeek; step++, RocksDbNative.Next(it))
+            it.Seek(seekKey);
+            for (var step = 0; step < SampleStepsPerSeek; step++, it.Next())
             {
-                if (!RocksDbNative.Valid(it))
+                if (!it.Valid())
                 {
                     // Past the latest expiry (the youngest messages, often too young): wrap to the first candidate.
                     BinaryPrimitives.WriteUInt64BigEndian(seekKey, StorageLayout.EncodeSigned(first));
-                    RocksDbNative.Seek(it, seekKey[..sizeof(long)]);
-                    if (!RocksDbNative.Valid(it))
+                    it.Seek(seekKey[..sizeof(long)]);
+                    if (!it.Valid())
                     {
                         break;
                     }
                 }
 
-                var messageKey = StorageLayout.ExpiryValueKey(RocksDbNative.Value(it));
+                var messageKey = StorageLayout.ExpiryValueKey(it.ValueSpan());
                 var account = AccountId.FromBytes(StorageLayout.KeyAccount(messageKey));
                 if (!owners(account))
                 {

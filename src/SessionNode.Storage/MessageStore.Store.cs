@@ -160,15 +160,15 @@ public sealed partial class MessageStore
         Span<byte> prefix = stackalloc byte[StorageLayout.MailboxPrefixLength];
         StorageLayout.WriteMailboxPrefix(prefix, account, ns);
         using var it = _db.NewIterator(_messages, _accountRead);
-        for (RocksDbNative.Seek(it, prefix); RocksDbNative.Valid(it); RocksDbNative.Next(it))
+        for (it.Seek(prefix); it.Valid(); it.Next())
         {
-            var key = RocksDbNative.Key(it);
+            var key = it.KeySpan();
             if (!key.StartsWith(prefix))
             {
                 break;
             }
 
-            var record = RocksDbNative.Value(it);
+            var record = it.ValueSpan();
             var hash = StorageLayout.RecordHash(record);
             if (!hash.SequenceEqual(keepHash))
             {

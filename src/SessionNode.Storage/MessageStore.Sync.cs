@@ -30,16 +30,16 @@ public sealed partial class MessageStore
                 foreach (var item in ScanTombstones(account.Span.ToArray()))
                 {
                     var length = StorageLayout.WriteTombstoneAccountKey(key, account.Span, item.Key);
-                    RocksDbNative.Delete(_batch, _tombs, key[..length]);
+                    _batch.Delete(key[..length], _tombs);
                     length = StorageLayout.WriteTombstoneExpiryKey(key, item.ExpiryMs, account.Span, item.Key);
-                    RocksDbNative.Delete(_batch, _tombs, key[..length]);
+                    _batch.Delete(key[..length], _tombs);
                     StageFingerprint(account.Span, TombstoneFingerprint(account.Span, item.Key), -1);
                 }
 
                 foreach (var item in ScanRevocationItems(account.Span.ToArray()))
                 {
                     WriteRevokedKey(key, account, SubaccountToken.FromBytes(item.Key));
-                    RocksDbNative.Delete(_batch, item.Kind == SyncItemKind.Revocation ? _revoked : _unrevoked, key[..StorageLayout.RevokedKeyLength]);
+                    _batch.Delete(key[..StorageLayout.RevokedKeyLength], item.Kind == SyncItemKind.Revocation ? _revoked : _unrevoked);
                     StageFingerprint(account.Span, RevocationFingerprint(item.Kind == SyncItemKind.Revocation, account.Span, item.Key), -1);
                 }
 
@@ -350,9 +350,9 @@ public sealed partial class MessageStore
         Span<byte> value = stackalloc byte[StorageLayout.TombstoneValueLength];
         StorageLayout.WriteTombstoneValue(value, ns, expiryMs, deletedAtMs);
         var length = StorageLayout.WriteTombstoneAccountKey(key, account, hash);
-        RocksDbNative.Put(_batch, _tombs, key[..length], value);
+        _batch.Put(key[..length], value, _tombs);
         length = StorageLayout.WriteTombstoneExpiryKey(key, expiryMs, account, hash);
-        RocksDbNative.Put(_batch, _tombs, key[..length], ReadOnlySpan<byte>.Empty);
+        _batch.Put(key[..length], ReadOnlySpan<byte>.Empty, _tombs);
         StageFingerprint(account, TombstoneFingerprint(account, hash), +1);
     }
 
@@ -367,9 +367,9 @@ public sealed partial class MessageStore
 
         Span<byte> key = stackalloc byte[StorageLayout.MaxTombstoneKeyLength];
         var length = StorageLayout.WriteTombstoneAccountKey(key, account, hash);
-        RocksDbNative.Delete(_batch, _tombs, key[..length]);
+        _batch.Delete(key[..length], _tombs);
         length = StorageLayout.WriteTombstoneExpiryKey(key, StorageLayout.TombstoneExpiry(value), account, hash);
-        RocksDbNative.Delete(_batch, _tombs, key[..length]);
+        _batch.Delete(key[..length], _tombs);
         StageFingerprint(account, TombstoneFingerprint(account, hash), -1);
     }
 
@@ -401,9 +401,9 @@ public sealed partial class MessageStore
                 Span<byte> accountKey = stackalloc byte[StorageLayout.MaxTombstoneKeyLength];
                 using (var it = _db.NewIterator(_tombs, _totalOrderRead))
                 {
-                    for (RocksDbNative.Seek(it, start); RocksDbNative.Valid(it) && count < SweepBatchSize; RocksDbNative.Next(it))
+                    for (it.Seek(start); it.Valid() && count < SweepBatchSize; it.Next())
                     {
-                        var key = RocksDbNative.Key(it);
+                        var key = it.KeySpan();
                         if (key[0] != StorageLayout.TombstoneByExpiry
                             || StorageLayout.DecodeSigned(BinaryPrimitives.ReadUInt64BigEndian(key[1..])) > now)
                         {
@@ -412,9 +412,9 @@ public sealed partial class MessageStore
 
                         var account = key.Slice(9, AccountId.Length);
                         var hash = key[(9 + AccountId.Length)..];
-                        RocksDbNative.Delete(_batch, _tombs, key);
+                        _batch.Delete(key, _tombs);
                         var length = StorageLayout.WriteTombstoneAccountKey(accountKey, account, hash);
-                        RocksDbNative.Delete(_batch, _tombs, accountKey[..length]);
+                        _batch.Delete(accountKey[..length], _tombs);
                         StageFingerprint(account, TombstoneFingerprint(account, hash), -1);
                         count++;
                     }
@@ -481,15 +481,15 @@ public sealed partial class MessageStore
         prefix[0] = StorageLayout.TombstoneByAccount;
         account.Span.CopyTo(prefix.AsSpan(1));
         using var it = _db.NewIterator(_tombs, _totalOrderRead);
-        for (RocksDbNative.Seek(it, prefix); RocksDbNative.Valid(it); RocksDbNative.Next(it))
+        for (it.Seek(prefix); it.Valid(); it.Next())
         {
-            var key = RocksDbNative.Key(it);
+            var key = it.KeySpan();
             if (!key.StartsWith(prefix))
             {
                 break;
             }
 
-            var value = RocksDbNative.Value(it);
+            var value = it.ValueSpan();
             yield return new SyncItem(
                 SyncItemKind.Tombstone,
                 AccountId.FromBytes(key.Slice(1, AccountId.Length)),
@@ -514,12 +514,12 @@ public sealed partial class MessageStore
             }
             else
             {
-                RocksDbNative.Seek(it, account.Span);
+                it.Seek(account.Span);
             }
 
-            for (; RocksDbNative.Valid(it); RocksDbNative.Next(it))
+            for (; it.Valid(); it.Next())
             {
-                var key = RocksDbNative.Key(it);
+                var key = it.KeySpan();
                 if (!key.StartsWith(account.Span))
                 {
                     break;
@@ -531,7 +531,7 @@ public sealed partial class MessageStore
                     default,
                     key[AccountId.Length..].ToArray(),
                     long.MaxValue,
-                    BinaryPrimitives.ReadInt64BigEndian(RocksDbNative.Value(it)));
+                    BinaryPrimitives.ReadInt64BigEndian(it.ValueSpan()));
             }
 
             ThrowIfIteratorFailed(it);

@@ -255,9 +255,9 @@ public sealed partial class MessageStore : IDisposable
         Span<byte> value = stackalloc byte[StorageLayout.HashValueLength];
         using (var it = _db.NewIterator(_hashes, _totalOrderRead))
         {
-            for (it.SeekToFirst(); RocksDbNative.Valid(it); RocksDbNative.Next(it))
+            for (it.SeekToFirst(); it.Valid(); it.Next())
             {
-                var old = RocksDbNative.Value(it);
+                var old = it.ValueSpan();
                 if (old.Length != StorageLayout.HashValueLengthV1)
                 {
                     continue;
@@ -265,7 +265,7 @@ public sealed partial class MessageStore : IDisposable
 
                 old.CopyTo(value);
                 BinaryPrimitives.WriteInt64BigEndian(value[StorageLayout.HashValueLengthV1..], 0);
-                RocksDbNative.Put(batch, _hashes, RocksDbNative.Key(it), value);
+                batch.Put(it.KeySpan(), value, _hashes);
                 if (batch.Count() >= UpgradeBatch)
                 {
                     _db.Write(batch, _writeOptions);
@@ -278,7 +278,7 @@ public sealed partial class MessageStore : IDisposable
 
         Span<byte> schema = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(schema, StorageLayout.SchemaVersion);
-        RocksDbNative.Put(batch, _meta, StorageLayout.SchemaKey, schema);
+        batch.Put(StorageLayout.SchemaKey, schema, _meta);
         _db.Write(batch, _writeOptions);
     }
 
@@ -326,12 +326,12 @@ public sealed partial class MessageStore : IDisposable
         Span<byte> key = stackalloc byte[StorageLayout.MessageKeyLength];
         StorageLayout.WriteMessageKey(key, account, ns, NextSeq());
         var recordLength = StorageLayout.WriteRecord(_recordBuffer, expiryMs, timestampMs, hash, data);
-        RocksDbNative.Put(_batch, _messages, key, _recordBuffer.AsSpan(0, recordLength));
+        _batch.Put(key, _recordBuffer.AsSpan(0, recordLength), _messages);
 
         Span<byte> hashValue = stackalloc byte[StorageLayout.HashValueLength];
         StorageLayout.WriteHashValue(hashValue, key, expiryMs, size, changeTimeMs);
         Span<byte> pad = stackalloc byte[StorageLayout.HashKeyPrefixLength];
-        RocksDbNative.Put(_batch, _hashes, StorageLayout.HashKey(hash, pad), hashValue);
+        _batch.Put(StorageLayout.HashKey(hash, pad), hashValue, _hashes);
 
         StageExpiryEntry(expiryMs, key, hash, size, shortened: false);
         StageFingerprint(account.Span, MessageFingerprint(account.Span, ns, hash, expiryMs), +1);
@@ -347,7 +347,7 @@ public sealed partial class MessageStore : IDisposable
         Span<byte> expiryValue = stackalloc byte[StorageLayout.ExpiryValueHeaderLength + StorageLayout.MaxHashLength];
         StorageLayout.WriteExpiryKey(expiryKey, expiryMs, messageKey);
         var length = StorageLayout.WriteExpiryValue(expiryValue, messageKey, size, hash, shortened);
-        RocksDbNative.Put(_batch, _expiries, expiryKey, expiryValue[..length]);
+        _batch.Put(expiryKey, expiryValue[..length], _expiries);
         if (expiryMs < _sweepFrom)
         {
             _sweepFrom = expiryMs;
@@ -358,7 +358,7 @@ public sealed partial class MessageStore : IDisposable
     {
         Span<byte> expiryKey = stackalloc byte[StorageLayout.ExpiryKeyLength];
         StorageLayout.WriteExpiryKey(expiryKey, expiryMs, messageKey);
-        RocksDbNative.Delete(_batch, _expiries, expiryKey);
+        _batch.Delete(expiryKey, _expiries);
     }
 
     /// <summary>
@@ -369,9 +369,9 @@ public sealed partial class MessageStore : IDisposable
     {
         var account = StorageLayout.KeyAccount(messageKey);
         StageFingerprint(account, MessageFingerprint(account, StorageLayout.KeyNamespace(messageKey), hash, expiryMs), -1);
-        RocksDbNative.Delete(_batch, _messages, messageKey);
+        _batch.Delete(messageKey, _messages);
         Span<byte> pad = stackalloc byte[StorageLayout.HashKeyPrefixLength];
-        RocksDbNative.Delete(_batch, _hashes, StorageLayout.HashKey(hash, pad));
+        _batch.Delete(StorageLayout.HashKey(hash, pad), _hashes);
         StageExpiryDelete(expiryMs, messageKey);
         _opMessages--;
         _opBytes -= size;
@@ -395,12 +395,12 @@ public sealed partial class MessageStore : IDisposable
         var copy = _recordBuffer.AsSpan(0, record.Length);
         record.CopyTo(copy);
         StorageLayout.SetRecordExpiry(copy, newExpiryMs);
-        RocksDbNative.Put(_batch, _messages, messageKey, copy);
+        _batch.Put(messageKey, copy, _messages);
 
         Span<byte> hashValue = stackalloc byte[StorageLayout.HashValueLength];
         StorageLayout.WriteHashValue(hashValue, messageKey, newExpiryMs, size, changeTimeMs);
         Span<byte> pad = stackalloc byte[StorageLayout.HashKeyPrefixLength];
-        RocksDbNative.Put(_batch, _hashes, StorageLayout.HashKey(hash, pad), hashValue);
+        _batch.Put(StorageLayout.HashKey(hash, pad), hashValue, _hashes);
 
         StageExpiryDelete(oldExpiry, messageKey);
         StageExpiryEntry(newExpiryMs, messageKey, hash, size, shortened: newExpiryMs < oldExpiry);
@@ -428,7 +428,7 @@ public sealed partial class MessageStore : IDisposable
         BinaryPrimitives.WriteInt64BigEndian(state[8..], messages);
         BinaryPrimitives.WriteInt64BigEndian(state[16..], bytes);
         BinaryPrimitives.WriteInt64BigEndian(state[24..], accounts);
-        RocksDbNative.Put(_batch, _meta, StorageLayout.StateKey, state);
+        _batch.Put(StorageLayout.StateKey, state, _meta);
 
         _db.Write(_batch, _writeOptions);
         ApplyFingerprints();
@@ -474,7 +474,7 @@ public sealed partial class MessageStore : IDisposable
                     // Known accounts are present: skip the lookup (the common case of a store).
                     if (!_knownAccounts.Contains(account) && !_db.HasKey(account.Span, _accounts))
                     {
-                        RocksDbNative.Put(_batch, _accounts, account.Span, ReadOnlySpan<byte>.Empty);
+                        _batch.Put(account.Span, ReadOnlySpan<byte>.Empty, _accounts);
                         delta++;
                     }
 
@@ -484,7 +484,7 @@ public sealed partial class MessageStore : IDisposable
                 probe ??= _db.NewIterator(_messages, _accountRead);
                 if (CountMessages(probe, account.Span, limit: change.Deleted + 1) <= change.Deleted)
                 {
-                    RocksDbNative.Delete(_batch, _accounts, account.Span);
+                    _batch.Delete(account.Span, _accounts);
                     CollectionsMarshal.GetValueRefOrNullRef(_accountChanges, account).Emptied = true;
                     delta--;
                 }
@@ -507,7 +507,7 @@ public sealed partial class MessageStore : IDisposable
     private static long CountMessages(Iterator it, ReadOnlySpan<byte> account, long limit)
     {
         long count = 0;
-        for (RocksDbNative.Seek(it, account); count < limit && RocksDbNative.Valid(it) && RocksDbNative.Key(it).StartsWith(account); RocksDbNative.Next(it))
+        for (it.Seek(account); count < limit && it.Valid() && it.KeySpan().StartsWith(account); it.Next())
         {
             count++;
         }

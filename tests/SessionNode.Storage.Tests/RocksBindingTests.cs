@@ -3,7 +3,7 @@ using SessionNode.Storage.Rocks;
 namespace SessionNode.Storage.Tests;
 
 /// <summary>The RocksDB bindings (Rocks/) against a real database: batches, iterators, point reads, snapshots, errors.</summary>
-public sealed class RocksDbNativeTests
+public sealed class RocksBindingTests
 {
     [Fact]
     public void BatchAndIterator_SpanAndCopyAccessors_Agree()
@@ -14,28 +14,28 @@ public sealed class RocksDbNativeTests
             var cf = db.GetDefaultColumnFamily();
             using (var batch = new WriteBatch())
             {
-                RocksDbNative.Put(batch, cf, "a"u8, "1"u8);
-                RocksDbNative.Put(batch, cf, "b"u8, new byte[1000]);
-                RocksDbNative.Put(batch, cf, "c"u8, ReadOnlySpan<byte>.Empty);
-                RocksDbNative.Put(batch, cf, "d"u8, "4"u8);
-                RocksDbNative.Delete(batch, cf, "d"u8);
+                batch.Put("a"u8, "1"u8, cf);
+                batch.Put("b"u8, new byte[1000], cf);
+                batch.Put("c"u8, ReadOnlySpan<byte>.Empty, cf);
+                batch.Put("d"u8, "4"u8, cf);
+                batch.Delete("d"u8, cf);
                 Assert.Equal(5, batch.Count());
                 db.Write(batch);
             }
 
             using var it = db.NewIterator(cf);
-            RocksDbNative.Seek(it, "b"u8);
-            Assert.True(RocksDbNative.Valid(it));
-            Assert.Equal(it.Key(), RocksDbNative.Key(it).ToArray());
-            Assert.Equal(new byte[1000], RocksDbNative.Value(it).ToArray());
-            RocksDbNative.Next(it);
-            Assert.Equal("c"u8.ToArray(), RocksDbNative.Key(it).ToArray());
-            Assert.Empty(RocksDbNative.Value(it).ToArray());
-            RocksDbNative.Next(it);
-            Assert.False(RocksDbNative.Valid(it));
-            RocksDbNative.Seek(it, ""u8);
-            Assert.Equal("a"u8.ToArray(), RocksDbNative.Key(it).ToArray());
-            Assert.Equal("1"u8.ToArray(), RocksDbNative.Value(it).ToArray());
+            it.Seek("b"u8);
+            Assert.True(it.Valid());
+            Assert.Equal(it.Key(), it.KeySpan().ToArray());
+            Assert.Equal(new byte[1000], it.ValueSpan().ToArray());
+            it.Next();
+            Assert.Equal("c"u8.ToArray(), it.KeySpan().ToArray());
+            Assert.Empty(it.ValueSpan().ToArray());
+            it.Next();
+            Assert.False(it.Valid());
+            it.Seek(""u8);
+            Assert.Equal("a"u8.ToArray(), it.KeySpan().ToArray());
+            Assert.Equal("1"u8.ToArray(), it.ValueSpan().ToArray());
             Assert.Equal("c"u8.ToArray(), it.SeekToLast().Key());
             Assert.Equal("b"u8.ToArray(), it.Prev().Key());
             Assert.Equal("c"u8.ToArray(), it.SeekForPrev("z"u8).Key());
