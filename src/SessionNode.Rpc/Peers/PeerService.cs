@@ -28,9 +28,9 @@ internal sealed class PeerService : Proto.Peer.PeerBase
     private readonly MessageStore _store;
     private readonly IOnionRelayHandler? _relay;
     private readonly IncomingPingMonitor _pings;
-    private readonly IHostApplicationLifetime? _lifetime;
+    private readonly IHostApplicationLifetime _lifetime;
 
-    public PeerService(NodeState node, PeerTokenIssuer tokens, RequestHandler handler, MessageStore store, IEnumerable<IOnionRelayHandler> relays, IncomingPingMonitor pings, IHostApplicationLifetime? lifetime = null)
+    public PeerService(NodeState node, PeerTokenIssuer tokens, RequestHandler handler, MessageStore store, IEnumerable<IOnionRelayHandler> relays, IncomingPingMonitor pings, IHostApplicationLifetime lifetime)
     {
         _lifetime = lifetime;
         _pings = pings;
@@ -93,9 +93,7 @@ internal sealed class PeerService : Proto.Peer.PeerBase
     public override async Task ReplicateStream(IAsyncStreamReader<ReplicateBatchRequest> requestStream, IServerStreamWriter<ReplicateBatchResponse> responseStream, ServerCallContext context)
     {
         var caller = (ServiceNodeRecord)context.UserState[PeerAuthInterceptor.CallerKey];
-        using var stop = _lifetime is null
-            ? CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken)
-            : CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping);
         while (true)
         {
             try
