@@ -129,6 +129,7 @@ public sealed class EnvelopeAndParseTests : IDisposable
 
     [Theory]
     [InlineData("SGVsbG8=", "SGVsbG8=")]
+    [InlineData("SGVsbG8sIFNlc3Npb24h", "SGVsbG8sIFNlc3Npb24h")]
     [InlineData("SGVsbG8", "SGVsbG8=")]
     [InlineData("SGVsbG9=", "SGVsbG8=")]
     [InlineData("/w==", "/w==")]

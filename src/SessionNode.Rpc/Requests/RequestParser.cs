@@ -330,11 +330,13 @@ public static class RequestParser
             // The BCL decoder skips whitespace, which the protocol does not allow: keep such input on the strict path.
             if (raw.Length % 4 == 0 && raw.IndexOfAny(" \t\r\n"u8) < 0)
             {
-                var buffer = new byte[System.Buffers.Text.Base64.GetMaxDecodedFromUtf8Length(raw.Length)];
+                // Sized exactly from the padding, so the decoded message is the one array kept (no trimming copy).
+                var padding = raw.Length == 0 ? 0 : raw[^1] != '=' ? 0 : raw[^2] == '=' ? 2 : 1;
+                var buffer = new byte[(raw.Length / 4 * 3) - padding];
                 if (System.Buffers.Text.Base64.DecodeFromUtf8(raw, buffer, out var consumed, out var written) == System.Buffers.OperationStatus.Done
-                    && consumed == raw.Length)
+                    && consumed == raw.Length && written == buffer.Length)
                 {
-                    return written == buffer.Length ? buffer : buffer.AsSpan(0, written).ToArray();
+                    return buffer;
                 }
             }
         }
