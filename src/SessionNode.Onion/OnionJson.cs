@@ -98,6 +98,14 @@ public static class OnionJson
     public static bool TryParse(ReadOnlySpan<byte> json, out OnionControl control, out string? error)
     {
         control = default;
+
+        // The reader checks UTF-8 only inside strings it decodes, and then throws InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            error = "invalid UTF-8 in JSON";
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json, ReaderOptions);

@@ -107,6 +107,16 @@ public sealed class OnionEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task OuterJsonWithInvalidUtf8_Is400ErrorParsing()
+    {
+        using var f = new EndpointFixture();
+        byte[] json = [.. """{"ephemeral_key":"0000000000000000000000000000000000000000000000000000000000000000","enc_type":"aes"""u8, 0xC3, 0x28, .. "\"}"u8];
+        var reply = await SendAsync(f, OnionFraming.Build(new byte[50], json));
+        Assert.Equal(400, reply.Status);
+        Assert.StartsWith("Error parsing onion request: ", Text(reply), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TruncatedBody_Is400ErrorParsing()
     {
         using var f = new EndpointFixture();

@@ -119,7 +119,8 @@ public sealed class ReachabilityTests
 
         await swarm.StopNodeAsync(2);
         await WaitUntilAsync(() => schedule.Failing.Any(f => f.Ed25519Hex == stopped && f.Failures >= 2), "the stopped peer to fail twice in a row");
-        Assert.True(health.IsUnreachable(stopped));
+        // The tester records the schedule's result before it reports to PeerHealth: poll, do not race it.
+        await WaitUntilAsync(() => health.IsUnreachable(stopped), "the stopped peer to be known unreachable");
         Assert.DoesNotContain(schedule.Failing, f => f.Ed25519Hex == swarm.KeyOf(1));
 
         using (var stats = await StatsAsync(swarm[0]))
