@@ -20,7 +20,7 @@ public sealed class DeleteTests
         var entry = Assert.Single(result.Swarm).Value;
         Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), entry.Deleted);
         Assert.True(entry.SignatureValid);
-        Assert.Equal(f.Now, result.Timestamp);
+        f.AssertTime(f.Now, result.Timestamp);
         Assert.Equal(keep, Assert.Single((await f.Client.RetrieveAsync(user, cancellationToken: NodeFixture.Ct)).Messages).Hash);
         Assert.Empty((await f.Client.RetrieveAsync(user, new Namespace(2), cancellationToken: NodeFixture.Ct)).Messages);
     }
@@ -164,7 +164,7 @@ public sealed class DeleteTests
 
         Assert.Equal(200, response.StatusCode);
         using var doc = JsonDocument.Parse(response.BodyText);
-        var deleted = doc.RootElement.GetProperty("swarm").GetProperty(f.Node.PublicKeyHex).GetProperty("deleted");
+        var deleted = doc.RootElement.GetProperty("swarm").GetProperty(f.PublicKeyHex).GetProperty("deleted");
         Assert.Equal(JsonValueKind.Object, deleted.ValueKind);
         Assert.Empty(deleted.EnumerateObject());
         Assert.True(request.ParseResponse(response.Body).SignaturesValid);
@@ -187,6 +187,7 @@ public sealed class DeleteTests
     [InlineData(-60_001)]
     public async Task DeleteAll_TimestampOutsideWindow_406(long offset)
     {
+        NodeFixture.RequireFrozenClock();
         await using var f = await NodeFixture.StartAsync();
         var user = f.NewUser();
 
@@ -232,6 +233,7 @@ public sealed class DeleteTests
     [Fact]
     public async Task DeleteBefore_AllNamespaces_NamespaceMap()
     {
+        NodeFixture.RequireFrozenClock("signs stores at exactly -60 s, the edge of the signature window");
         await using var f = await NodeFixture.StartAsync();
         var user = f.NewUser();
         var t = f.Now;
@@ -251,6 +253,7 @@ public sealed class DeleteTests
     [Fact]
     public async Task DeleteBefore_TooFarInFuture_401()
     {
+        NodeFixture.RequireFrozenClock();
         await using var f = await NodeFixture.StartAsync();
         var user = f.NewUser();
 

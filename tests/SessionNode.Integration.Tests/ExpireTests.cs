@@ -53,7 +53,7 @@ public sealed class ExpireTests
         var entry = Assert.Single(result.Swarm).Value;
         Assert.Equal([shortLived], entry.Updated);
         Assert.Equal(target, entry.Expiry);
-        Assert.Equal(f.Now + (30 * Day), Assert.Single(entry.Unchanged!, kv => kv.Key == longLived).Value);
+        f.AssertTime(f.Now + (30 * Day), Assert.Single(entry.Unchanged!, kv => kv.Key == longLived).Value);
         Assert.True(entry.SignatureValid);
     }
 
@@ -70,7 +70,7 @@ public sealed class ExpireTests
 
         var entry = Assert.Single(result.Swarm).Value;
         Assert.Equal([longLived], entry.Updated);
-        Assert.Equal(f.Now + Hour, entry.Unchanged![shortLived]);
+        f.AssertTime(f.Now + Hour, entry.Unchanged![shortLived]);
         Assert.True(entry.SignatureValid);
     }
 
@@ -86,7 +86,7 @@ public sealed class ExpireTests
         Assert.Empty(entry.Updated);
         Assert.NotNull(entry.Unchanged);
         Assert.Empty(entry.Unchanged!);
-        Assert.Equal(f.Now + Hour, entry.Expiry);
+        f.AssertTime(f.Now + Hour, entry.Expiry);
         Assert.True(entry.SignatureValid);
     }
 
@@ -124,7 +124,7 @@ public sealed class ExpireTests
         var result = await f.Client.ExpireAsync(user, [a, b], [f.Now + Hour], cancellationToken: NodeFixture.Ct);
 
         var entry = Assert.Single(result.Swarm).Value;
-        Assert.Equal(f.Now + Hour, entry.Expiry);
+        f.AssertTime(f.Now + Hour, entry.Expiry);
         Assert.Equal(2, entry.Updated.Count);
         Assert.True(entry.SignatureValid);
     }
@@ -139,14 +139,15 @@ public sealed class ExpireTests
         var result = await f.Client.ExpireAsync(user, [a], f.Now + (40 * Day), cancellationToken: NodeFixture.Ct);
 
         var entry = Assert.Single(result.Swarm).Value;
-        Assert.Equal(f.Now + (30 * Day), entry.Expiry);
+        f.AssertTime(f.Now + (30 * Day), entry.Expiry);
         Assert.True(entry.SignatureValid);
-        Assert.Equal(f.Now + (30 * Day), (await f.Client.GetExpiriesAsync(user, [a], cancellationToken: NodeFixture.Ct)).Expiries[a]);
+        f.AssertTime(f.Now + (30 * Day), (await f.Client.GetExpiriesAsync(user, [a], cancellationToken: NodeFixture.Ct)).Expiries[a]);
     }
 
     [Fact]
     public async Task Expire_TimestampInPast_401()
     {
+        NodeFixture.RequireFrozenClock();
         await using var f = await NodeFixture.StartAsync();
         var user = f.NewUser();
         var a = await f.StoreOkAsync(user, Bytes());
@@ -254,9 +255,9 @@ public sealed class ExpireTests
         Assert.Equal([longLived], entry.Updated);
         Assert.True(entry.SignatureValid);
         var expiries = (await f.Client.GetExpiriesAsync(user, [shortLived, longLived, otherNs], cancellationToken: NodeFixture.Ct)).Expiries;
-        Assert.Equal(f.Now + (10 * Minute), expiries[shortLived]);
+        f.AssertTime(f.Now + (10 * Minute), expiries[shortLived]);
         Assert.Equal(target, expiries[longLived]);
-        Assert.Equal(f.Now + Day, expiries[otherNs]);
+        f.AssertTime(f.Now + Day, expiries[otherNs]);
     }
 
     [Fact]
@@ -279,6 +280,7 @@ public sealed class ExpireTests
     [Fact]
     public async Task ExpireAll_ExpiryInPast_406()
     {
+        NodeFixture.RequireFrozenClock();
         await using var f = await NodeFixture.StartAsync();
         var user = f.NewUser();
 
@@ -310,8 +312,8 @@ public sealed class ExpireTests
         var result = await f.Client.GetExpiriesAsync(user, [a, b, theirs, "not-a-hash"], cancellationToken: NodeFixture.Ct);
 
         Assert.Equal(2, result.Expiries.Count);
-        Assert.Equal(f.Now + Day, result.Expiries[a]);
-        Assert.Equal(f.Now + Hour, result.Expiries[b]);
+        f.AssertTime(f.Now + Day, result.Expiries[a]);
+        f.AssertTime(f.Now + Hour, result.Expiries[b]);
     }
 
     [Fact]

@@ -98,7 +98,7 @@ public sealed class MetaRequestTests
             NodeFixture.Ct);
 
         Assert.False(result.Condition);
-        Assert.Equal(f.Now, result.Result!.As(info).Timestamp);
+        f.AssertTime(f.Now, result.Result!.As(info).Timestamp);
     }
 
     [Fact]

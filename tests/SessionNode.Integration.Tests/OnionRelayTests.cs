@@ -29,7 +29,7 @@ public sealed class OnionRelayTests
     [InlineData("aax")]
     public async Task MultiHop_StoreThenRetrieveThroughAnotherPath_DestinationAnswers(string encTypes)
     {
-        await using var swarm = await TestSwarm.StartAsync(Swarms, cancellationToken: Ct);
+        await using var swarm = await StartSwarmAsync();
         using var me = NewUserIn(swarm, swarm.SwarmOf(2));
         var client = ClientFor(swarm, 0);
         var data = RandomNumberGenerator.GetBytes(100);
@@ -51,7 +51,7 @@ public sealed class OnionRelayTests
     [Fact]
     public async Task ThreeHop_DestinationInAnotherSwarm_421FromTheDestination()
     {
-        await using var swarm = await TestSwarm.StartAsync(Swarms, cancellationToken: Ct);
+        await using var swarm = await StartSwarmAsync();
         using var me = NewUserIn(swarm, swarm.SwarmOf(0));
         var client = ClientFor(swarm, 0);
 
@@ -64,7 +64,7 @@ public sealed class OnionRelayTests
     [Fact]
     public async Task UnknownNodeAfterARelay_502NextNodeNotFoundFromTheRelayHop()
     {
-        await using var swarm = await TestSwarm.StartAsync(Swarms, cancellationToken: Ct);
+        await using var swarm = await StartSwarmAsync();
         var client = ClientFor(swarm, 0);
         var stranger = RandomHop();
 
@@ -81,7 +81,7 @@ public sealed class OnionRelayTests
     [InlineData(3)]
     public async Task NextNodeStopped_504RequestTimeOutPassedBack(int hops)
     {
-        await using var swarm = await TestSwarm.StartAsync(Swarms, cancellationToken: Ct);
+        await using var swarm = await StartSwarmAsync();
         var client = ClientFor(swarm, 0);
         var path = Path(swarm, hops == 2 ? [0, 2] : [0, 1, 2], "xxx");
         await client.SendViaOnionAsync(client.Requests.Info(), path, cancellationToken: Ct); // channels and tokens exist
@@ -101,7 +101,7 @@ public sealed class OnionRelayTests
     [InlineData(new[] { 0, 1, 2 }, 14, 400, "onion request max path length exceeded")]
     public async Task HopNoAcrossRelays_LimitAtTheReceivingRelay_PassedBackUnchanged(int[] nodes, int hopNo, int status, string? text)
     {
-        await using var swarm = await TestSwarm.StartAsync(Swarms, cancellationToken: Ct);
+        await using var swarm = await StartSwarmAsync();
         var client = ClientFor(swarm, 0);
 
         var response = await client.SendRawViaOnionAsync(
@@ -114,6 +114,12 @@ public sealed class OnionRelayTests
             Assert.Equal(400, response.HttpStatus);
             Assert.Equal(text, response.BodyText);
         }
+    }
+
+    private static Task<TestSwarm> StartSwarmAsync()
+    {
+        NodeFixture.RequireInProcess("starts a three-node network");
+        return TestSwarm.StartAsync(Swarms, cancellationToken: Ct);
     }
 
     private static SessionNodeClient ClientFor(TestSwarm swarm, int index) =>

@@ -50,7 +50,7 @@ public sealed class OnionTests
 
         var info = await f.Client.SendViaOnionAsync(f.Requests.Info(), [EdgeOf(f)], options, Ct);
 
-        Assert.Equal(f.Now, info.Timestamp);
+        f.AssertTime(f.Now, info.Timestamp);
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class OnionTests
 
         Assert.True(response.IsSuccess);
         using var body = JsonDocument.Parse(response.Body);
-        Assert.Equal(f.Now, body.RootElement.GetProperty("timestamp").GetInt64());
+        f.AssertTime(f.Now, body.RootElement.GetProperty("timestamp").GetInt64());
     }
 
     [Fact]
@@ -265,7 +265,7 @@ public sealed class OnionTests
     }
 
     // Multi-hop paths (relays over the gRPC peer channel) are in OnionRelayTests.
-    private static OnionHop EdgeOf(NodeFixture f) => OnionHop.FromHex(f.Node.PublicKeyHex, f.Node.BaseAddress.Host, f.Node.BaseAddress.Port);
+    private static OnionHop EdgeOf(NodeFixture f) => OnionHop.FromHex(f.PublicKeyHex, f.BaseAddress.Host, f.BaseAddress.Port);
 
     private static OnionHop RandomHop()
     {

@@ -40,6 +40,7 @@ internal sealed class StaticNetwork : IAsyncDisposable
     /// <summary>Starts <paramref name="count"/> nodes and puts all of them in swarm 0.</summary>
     public static async Task<StaticNetwork> StartAsync(int count)
     {
+        NodeFixture.RequireInProcess("starts a multi-node swarm");
         var dir = new TempDirectory("sessionnode-swarm-");
         var file = dir.Combine("network.json");
         var clock = TestClock.Create();

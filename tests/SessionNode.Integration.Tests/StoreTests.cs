@@ -16,20 +16,20 @@ public sealed class StoreTests
 
         Assert.Equal(result.ExpectedHash, result.Hash);
         var (key, entry) = Assert.Single(result.Swarm);
-        Assert.Equal(f.Node.PublicKeyHex, key);
+        Assert.Equal(f.PublicKeyHex, key);
         Assert.False(entry.Failed);
         Assert.Equal(result.ExpectedHash, entry.Hash);
-        Assert.Equal(f.Now + Day, entry.Expiry);
+        f.AssertTime(f.Now + Day, entry.Expiry);
         Assert.False(entry.Already);
         Assert.True(entry.SignatureValid);
-        Assert.Equal(f.Now, result.Timestamp);
+        f.AssertTime(f.Now, result.Timestamp);
         Assert.Equal(new HardFork(19, 4), result.HardFork);
 
         var page = await f.Client.RetrieveAsync(user, cancellationToken: NodeFixture.Ct);
         var message = Assert.Single(page.Messages);
         Assert.Equal(result.ExpectedHash, message.Hash);
-        Assert.Equal(f.Now, message.Timestamp);
-        Assert.Equal(f.Now + Day, message.Expiry);
+        f.AssertTime(f.Now, message.Timestamp);
+        f.AssertTime(f.Now + Day, message.Expiry);
         Assert.Equal(data, message.Data.ToArray());
     }
 
@@ -92,7 +92,7 @@ public sealed class StoreTests
         var result = await f.Client.StoreAsync(user, Bytes(), new Namespace(2), ttl: TimeSpan.FromDays(30), cancellationToken: NodeFixture.Ct);
 
         Assert.True(result.SignaturesValid);
-        Assert.Equal(f.Now + (30 * Day), Assert.Single(result.Swarm).Value.Expiry);
+        f.AssertTime(f.Now + (30 * Day), Assert.Single(result.Swarm).Value.Expiry);
         Assert.Single((await f.Client.RetrieveAsync(user, new Namespace(2), cancellationToken: NodeFixture.Ct)).Messages);
         Assert.Empty((await f.Client.RetrieveAsync(user, cancellationToken: NodeFixture.Ct)).Messages);
     }
@@ -209,12 +209,13 @@ public sealed class StoreTests
 
         var result = await f.Client.StoreAsync(user, Bytes(), expiry: f.Now + Hour, cancellationToken: NodeFixture.Ct);
 
-        Assert.Equal(f.Now + Hour, Assert.Single(result.Swarm).Value.Expiry);
+        f.AssertTime(f.Now + Hour, Assert.Single(result.Swarm).Value.Expiry);
     }
 
     [Fact]
     public async Task Store_TimestampTooFarInFuture_406()
     {
+        NodeFixture.RequireFrozenClock();
         await using var f = await NodeFixture.StartAsync();
         var user = f.NewUser();
 
@@ -227,6 +228,7 @@ public sealed class StoreTests
     [Fact]
     public async Task Store_ExpiryInPast_406()
     {
+        NodeFixture.RequireFrozenClock();
         await using var f = await NodeFixture.StartAsync();
         var user = f.NewUser();
         var ttl = TimeSpan.FromMinutes(1);
@@ -252,6 +254,7 @@ public sealed class StoreTests
     [Fact]
     public async Task Store_SigTimestampWindow_60Seconds()
     {
+        NodeFixture.RequireFrozenClock();
         await using var f = await NodeFixture.StartAsync();
         var user = f.NewUser();
         var ts = f.Now - Hour;
@@ -348,7 +351,7 @@ public sealed class StoreTests
         var response = await f.Client.SendRawAsync(request, NodeFixture.Ct);
 
         Assert.Equal(200, response.StatusCode);
-        Assert.Equal(f.Now + Day, Assert.Single(request.ParseResponse(response.Body).Swarm).Value.Expiry);
+        f.AssertTime(f.Now + Day, Assert.Single(request.ParseResponse(response.Body).Swarm).Value.Expiry);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class SubaccountTests
         var revoked = await f.Client.RevokeSubaccountAsync(group, [member.Subaccount!], cancellationToken: NodeFixture.Ct);
 
         Assert.True(revoked.SignaturesValid);
-        Assert.Equal(f.Node.PublicKeyHex, Assert.Single(revoked.Swarm).Key);
+        Assert.Equal(f.PublicKeyHex, Assert.Single(revoked.Swarm).Key);
         await f.AssertFailsAsync(f.Requests.Retrieve(member, new Namespace(11)), 401, "retrieve signature verification failed");
         await f.AssertFailsAsync(f.Requests.Store(member, Bytes(), new Namespace(11)), 401, "store signature verification failed");
 
@@ -137,6 +137,7 @@ public sealed class SubaccountTests
     [Fact]
     public async Task Revoke_TimestampOutsideWindow_406()
     {
+        NodeFixture.RequireFrozenClock();
         await using var f = await NodeFixture.StartAsync();
         var group = f.NewGroup();
         var member = f.NewMember(group, ReadWrite);
@@ -306,7 +307,7 @@ public sealed class SubaccountTests
         Assert.True(lower.SignaturesValid);
         Assert.Equal([hash], Assert.Single(higher.Swarm).Value.Updated);
         Assert.True(higher.SignaturesValid);
-        Assert.Equal(f.Now + (2 * Day), (await f.Client.GetExpiriesAsync(group, [hash], cancellationToken: NodeFixture.Ct)).Expiries[hash]);
+        f.AssertTime(f.Now + (2 * Day), (await f.Client.GetExpiriesAsync(group, [hash], cancellationToken: NodeFixture.Ct)).Expiries[hash]);
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public sealed class WrongSwarmTests
         Assert.Equal("8000000000000000", foreignSwarm.SwarmId);
         Assert.Equal(net.OtherNodeEd25519Hex, Assert.Single(foreignSwarm.Snodes).PubkeyEd25519);
         Assert.Equal("0", localSwarm.SwarmId);
-        Assert.Equal(f.Node.PublicKeyHex, Assert.Single(localSwarm.Snodes).PubkeyEd25519);
+        Assert.Equal(f.PublicKeyHex, Assert.Single(localSwarm.Snodes).PubkeyEd25519);
         Assert.True((await f.Client.StoreAsync(local, Bytes(), cancellationToken: NodeFixture.Ct)).SignaturesValid);
     }
 
