@@ -94,7 +94,14 @@ public sealed class EnvelopeAndParseTests : IDisposable
     [InlineData("batch", "{\"requests\":[1]}", "Invalid batch request: requests must be objects")]
     [InlineData("batch", "{\"requests\":[{\"method\":\"info\"}]}", "Invalid batch request: subrequests must have method/params keys")]
     [InlineData("batch", "{\"requests\":[{\"method\":\"zap\",\"params\":{}}]}", "Invalid batch subrequest: invalid method \"zap\"")]
-    [InlineData("sequence", "{\"requests\":[{\"method\":\"batch\",\"params\":{}}]}", "Invalid batch subrequest: subrequests may not contain meta-requests")]
+    [InlineData("sequence", "{\"requests\":[{\"method\":\"batch\",\"params\":{\"requests\":[{\"method\":\"info\",\"params\":{}}]}}]}", "Invalid batch subrequest: subrequests may not contain meta-requests")]
+    [InlineData("batch", "{\"requests\":[{\"method\":\"ifelse\",\"params\":{\"if\":{\"height_at_least\":0},\"then\":{\"method\":\"info\",\"params\":{}}}}]}", "Invalid batch subrequest: subrequests may not contain meta-requests")]
+    [InlineData("sequence", "{\"requests\":[{\"method\":\"batch\",\"params\":{}}]}", "Invalid batch request: no valid \"requests\" field")]
+    [InlineData("batch", "{\"requests\":[{\"method\":\"ifelse\",\"params\":{}}]}", "Invalid ifelse request: no valid \"if\" field")]
+    [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"method\":\"get_swarm\",\"params\":\"x\"}}", "Required field 'pubkey' missing")]
+    [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"method\":\"batch\",\"params\":[]}}", "Invalid batch request: no valid \"requests\" field")]
+    [InlineData("ifelse", "{\"if\":{\"height_at_least\":3000000000},\"then\":{\"method\":\"info\",\"params\":{}}}", "Invalid value given for 'height_at_least': expected integer")]
+    [InlineData("ifelse", "{\"if\":{\"height_before\":-2147483649},\"then\":{\"method\":\"info\",\"params\":{}}}", "Invalid value given for 'height_before': expected integer")]
     [InlineData("batch", "{\"requests\":[{\"method\":\"get_swarm\",\"params\":{}}]}", "Required field 'pubkey' missing")]
     [InlineData("ifelse", "{}", "Invalid ifelse request: no valid \"if\" field")]
     [InlineData("ifelse", "{\"if\":{},\"then\":{\"method\":\"info\",\"params\":{}}}", "Invalid ifelse request: must specify at least one \"if\" condition")]
@@ -117,6 +124,48 @@ public sealed class EnvelopeAndParseTests : IDisposable
         var r = await _f.CallAsync("store", $$"""{"pubkey":"{{Pk}}","timestamp":1700000000000,"ttl":86400000,"data":"{{data}}"}""");
         Assert.Equal(400, r.Status);
         Assert.Equal("invalid request: Message body exceeds maximum allowed length of 76800 bytes", r.BodyText);
+    }
+
+    [Theory]
+    [InlineData(102_401, 'A')] // 4n+1 characters can never be base64
+    [InlineData(102_404, '!')]
+    [InlineData(200_000, '-')]
+    public async Task Store_DataOverLimitAndNotBase64_ReportsTheEncodingFirst(int length, char c)
+    {
+        var data = new string(c, length);
+        var r = await _f.CallAsync("store", $$"""{"pubkey":"{{Pk}}","timestamp":1700000000000,"ttl":86400000,"data":"{{data}}"}""");
+        Assert.Equal(400, r.Status);
+        Assert.Equal("invalid request: Invalid 'data' value: not base64 encoded", r.BodyText);
+    }
+
+    [Fact]
+    public async Task Store_DataOverLimitWithJsonEscapes_Returns400Exceeds()
+    {
+        var data = string.Concat(Enumerable.Repeat("\\/AAA", 25_601)); // 102 404 characters once unescaped
+        var r = await _f.CallAsync("store", $$"""{"pubkey":"{{Pk}}","timestamp":1700000000000,"ttl":86400000,"data":"{{data}}"}""");
+        Assert.Equal(400, r.Status);
+        Assert.Equal("invalid request: Message body exceeds maximum allowed length of 76800 bytes", r.BodyText);
+    }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("\"x\"")]
+    public async Task IfElse_BranchParamsNotAnObject_RunsTheMethodWithNoParams(string branchParams)
+    {
+        var r = await _f.CallAsync("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"method\":\"info\",\"params\":" + branchParams + "}}");
+        Assert.Equal(200, r.Status);
+        Assert.Contains("\"result\":{\"body\":{\"hf\":[19,4],\"t\":", r.BodyText, StringComparison.Ordinal);
+        Assert.Contains("\"version\":[2,8,0]},\"code\":200}", r.BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IfElse_HeightConditionAtInt32Limit_Accepted()
+    {
+        var r = await _f.CallAsync("ifelse", "{\"if\":{\"height_before\":2147483647},\"then\":{\"method\":\"info\",\"params\":{}}}");
+        Assert.Equal(200, r.Status);
+        Assert.Contains("\"condition\":true", r.BodyText, StringComparison.Ordinal);
     }
 
     [Fact]
