@@ -222,13 +222,19 @@ public static class RequestParser
             return value;
         }
 
-        if (!ParamReader.TryReadUInt(v, out var u) || u > long.MaxValue)
+        if (!ParamReader.TryReadUInt(v, out var u))
         {
             RequestParseException.ThrowType(name, "positive integer");
         }
 
-        return (long)u;
+        return SaturateToInt64(u);
     }
+
+    /// <summary>
+    /// An unsigned ttl is any uint64 (client-rpc.md §3.1). Upstream turns one beyond int64 into a
+    /// negative duration, which the TTL check refuses with 403; saturating gives the same answer.
+    /// </summary>
+    private static long SaturateToInt64(ulong value) => value > long.MaxValue ? long.MaxValue : (long)value;
 
     private static bool TryParseDecimal(string s, bool signed, out long value)
     {
@@ -254,15 +260,23 @@ public static class RequestParser
             }
         }
 
-        if (!long.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out value))
+        if (!ulong.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out var magnitude))
         {
             return false;
         }
 
-        if (negative)
+        if (!signed)
         {
-            value = -value;
+            value = SaturateToInt64(magnitude);
+            return true;
         }
+
+        if (magnitude > (negative ? 1UL << 63 : long.MaxValue))
+        {
+            return false;
+        }
+
+        value = negative ? unchecked((long)(0UL - magnitude)) : (long)magnitude;
 
         return true;
     }
