@@ -91,6 +91,17 @@ public sealed class OxendTests
         Assert.Equal(400, notFound.StatusCode);
         Assert.Equal("Method not found", System.Text.Encoding.UTF8.GetString(notFound.Body.Span));
 
+        // An error without text is "Unknown oxend error"; an answer that is not JSON-RPC is a 502.
+        var onsResolve = client.Requests.OxendRequest("ons_resolve", null);
+        oxend.OtherMethodAnswer = "{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"error\":{\"code\":-1}}";
+        var noText = await client.SendRawAsync(onsResolve, Ct);
+        Assert.Equal(400, noText.StatusCode);
+        Assert.Equal("Unknown oxend error", System.Text.Encoding.UTF8.GetString(noText.Body.Span));
+        oxend.OtherMethodAnswer = "<html>busy</html>";
+        var garbage = await client.SendRawAsync(onsResolve, Ct);
+        Assert.Equal(502, garbage.StatusCode);
+        Assert.Equal("oxend returned unparsable data", System.Text.Encoding.UTF8.GetString(garbage.Body.Span));
+
         oxend.Failing = true;
         var down = await client.SendRawAsync(request, Ct);
         Assert.Equal(400, down.StatusCode);
