@@ -49,14 +49,16 @@ public sealed partial class RequestHandler
     private readonly IPeerForwarder? _forwarder;
     private readonly ILogger<RequestHandler> _logger;
     private readonly KeyConversionCache _conversions = new();
+    private readonly OxendRequestProxy? _oxend;
 
-    /// <summary>Creates the handler.</summary>
-    public RequestHandler(MessageStore store, NodeState node, ILogger<RequestHandler> logger, IEnumerable<IPeerForwarder> forwarders)
+    /// <summary>Creates the handler; without <paramref name="oxend"/> (or with it disabled) <c>oxend_request</c> has no oxend to ask.</summary>
+    public RequestHandler(MessageStore store, NodeState node, ILogger<RequestHandler> logger, IEnumerable<IPeerForwarder> forwarders, OxendRequestProxy? oxend = null)
     {
         _store = store;
         _node = node;
         _logger = logger;
         _forwarder = forwarders.LastOrDefault();
+        _oxend = oxend;
     }
 
     /// <summary>Creates a context for a request arriving now.</summary>
@@ -145,7 +147,7 @@ public sealed partial class RequestHandler
                 ExpireRequest r => await ReplicateAsync(r, r.Auth.Account, context, ValidateExpire, ApplyExpire),
                 GetExpiriesRequest r => GetExpiries(r, context),
                 RevocationRequest r => await ReplicateAsync(r, r.Auth.Account, context, ValidateRevocation, ApplyRevocation),
-                OxendRequest r => Oxend(r),
+                OxendRequest r => await OxendAsync(r, context),
                 BatchRequest r => await BatchAsync(r, context),
                 IfElseRequest r => await IfElseAsync(r, context),
                 _ => throw new InvalidOperationException("Unhandled request type " + request.GetType().Name),
@@ -287,12 +289,35 @@ public sealed partial class RequestHandler
         return RpcResult.Ok(RpcJson.Write(w => WriteSwarmObject(w, snapshot, id, context.NowMs)));
     }
 
-    private static RpcResult Oxend(OxendRequest r)
+    /// <summary>
+    /// client-rpc.md §9.13: oxend's JSON result → 200 <c>{"hf","result","t"}</c>; its error → 400 with its
+    /// text (or <c>Unknown oxend error</c>); an answer that is not JSON → 502. Without an oxend (standalone or
+    /// static network) the call fails like an oxend error without text.
+    /// </summary>
+    private async Task<RpcResult> OxendAsync(OxendRequest r, RpcContext context)
     {
-        // No oxend is configured (standalone or static network): the call fails like an oxend error
-        // without text (client-rpc.md §9.13).
-        _ = r;
-        return RpcResult.Text(400, "Unknown oxend error");
+        if (_oxend is not { Enabled: true } oxend)
+        {
+            return RpcResult.Text(400, "Unknown oxend error");
+        }
+
+        var answer = await oxend.CallAsync(r.Endpoint, r.ParamsJson, context.CancellationToken);
+        if (answer.Result is { } result)
+        {
+            return RpcResult.Ok(RpcJson.Write(w =>
+            {
+                w.WriteStartObject();
+                WriteHf(w, context.Membership);
+                w.WritePropertyName("result");
+                w.WriteRawValue(result, skipInputValidation: true);
+                w.WriteNumber("t", context.NowMs);
+                w.WriteEndObject();
+            }));
+        }
+
+        return answer.Unparsable
+            ? RpcResult.Text(502, "oxend returned unparsable data")
+            : RpcResult.Text(400, string.IsNullOrEmpty(answer.Error) ? "Unknown oxend error" : answer.Error);
     }
 
     private byte[] Sign(ReadOnlySpan<byte> message)

@@ -42,6 +42,7 @@ public static class RpcServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<NodeOptions>>().Value.ForceStart));
         services.AddSingleton<ClientRateLimiter>();
+        services.AddSingleton<OxendRequestProxy>(); // oxend_request in Network:Mode oxend (client-rpc.md §9.13)
         services.AddSingleton<RequestHandler>();
         services.AddSingleton<ClientEndpoints>();
         services.AddSingleton<IOnionServerProxy, HttpOnionServerProxy>(); // exit proxy (onion.md §9), "Onion" options

@@ -94,7 +94,14 @@ public sealed class EnvelopeAndParseTests : IDisposable
     [InlineData("batch", "{\"requests\":[1]}", "Invalid batch request: requests must be objects")]
     [InlineData("batch", "{\"requests\":[{\"method\":\"info\"}]}", "Invalid batch request: subrequests must have method/params keys")]
     [InlineData("batch", "{\"requests\":[{\"method\":\"zap\",\"params\":{}}]}", "Invalid batch subrequest: invalid method \"zap\"")]
-    [InlineData("sequence", "{\"requests\":[{\"method\":\"batch\",\"params\":{}}]}", "Invalid batch subrequest: subrequests may not contain meta-requests")]
+    [InlineData("sequence", "{\"requests\":[{\"method\":\"batch\",\"params\":{\"requests\":[{\"method\":\"info\",\"params\":{}}]}}]}", "Invalid batch subrequest: subrequests may not contain meta-requests")]
+    [InlineData("batch", "{\"requests\":[{\"method\":\"ifelse\",\"params\":{\"if\":{\"height_at_least\":0},\"then\":{\"method\":\"info\",\"params\":{}}}}]}", "Invalid batch subrequest: subrequests may not contain meta-requests")]
+    [InlineData("sequence", "{\"requests\":[{\"method\":\"batch\",\"params\":{}}]}", "Invalid batch request: no valid \"requests\" field")]
+    [InlineData("batch", "{\"requests\":[{\"method\":\"ifelse\",\"params\":{}}]}", "Invalid ifelse request: no valid \"if\" field")]
+    [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"method\":\"get_swarm\",\"params\":\"x\"}}", "Required field 'pubkey' missing")]
+    [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"method\":\"batch\",\"params\":[]}}", "Invalid batch request: no valid \"requests\" field")]
+    [InlineData("ifelse", "{\"if\":{\"height_at_least\":3000000000},\"then\":{\"method\":\"info\",\"params\":{}}}", "Invalid value given for 'height_at_least': expected integer")]
+    [InlineData("ifelse", "{\"if\":{\"height_before\":-2147483649},\"then\":{\"method\":\"info\",\"params\":{}}}", "Invalid value given for 'height_before': expected integer")]
     [InlineData("batch", "{\"requests\":[{\"method\":\"get_swarm\",\"params\":{}}]}", "Required field 'pubkey' missing")]
     [InlineData("ifelse", "{}", "Invalid ifelse request: no valid \"if\" field")]
     [InlineData("ifelse", "{\"if\":{},\"then\":{\"method\":\"info\",\"params\":{}}}", "Invalid ifelse request: must specify at least one \"if\" condition")]
@@ -103,6 +110,44 @@ public sealed class EnvelopeAndParseTests : IDisposable
     [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":5}", "Invalid ifelse request: then must be an object")]
     [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"else\":{\"method\":\"info\"}}", "Invalid ifelse request: else must have method/params keys")]
     [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"method\":\"zap\",\"params\":{}}}", "Invalid ifelse request method \"then\"")]
+    [InlineData("get_swarm", "{\"pubkey\":\"" + Pk + "\",\"pubKey\":\"" + Pk + "\"}", "Cannot specify both 'pubkey' and 'pubKey'")]
+    [InlineData("get_snodes_for_pubkey", "{}", "Required field 'pubkey' missing")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"last_hash\":5}", "Invalid value given for 'last_hash': expected string")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"max_size\":\"5\"}", "Invalid value given for 'max_size': expected integer")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"namespace\":1.5}", "Invalid value given for 'namespace': expected 16-bit integer")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\",\"sig_timestamp\":999999999}", "Invalid timestamp for 'sig_timestamp': timestamp must be in milliseconds")]
+    [InlineData("delete", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\"}", "Required field 'messages' missing")]
+    [InlineData("delete_all", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"namespace\":40000,\"timestamp\":1700000000000}", "Invalid value given for 'namespace': value out of range")]
+    [InlineData("delete_all", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"namespace\":true,\"timestamp\":1700000000000}", "Invalid value given for 'namespace': expected integer or \"all\"")]
+    [InlineData("delete_before", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\"}", "Required field 'before' missing")]
+    [InlineData("delete_before", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"before\":999999999}", "Invalid timestamp for 'before': timestamp must be in milliseconds")]
+    [InlineData("expire_all", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"namespace\":\"all\"}", "Required field 'expiry' missing")]
+    [InlineData("expire", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"expiry\":1700000000000}", "Required field 'messages' missing")]
+    [InlineData("expire", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":\"" + Hash + "\"}", "Required field 'expiry' missing")]
+    [InlineData("expire", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":\"" + Hash + "\",\"expiry\":\"1700000000000\"}", "Invalid value given for 'expiry': expected timestamp array")]
+    [InlineData("expire", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":\"" + Hash + "\",\"expiry\":[-1]}", "Invalid value given for 'expiry': expected timestamp array")]
+    [InlineData("expire", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":\"" + Hash + "\",\"expiry\":1700000000000,\"shorten\":1}", "Invalid value given for 'shorten': expected boolean")]
+    [InlineData("get_expiries", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"timestamp\":1700000000000}", "Required field 'messages' missing")]
+    [InlineData("get_expiries", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":[\"x\"]}", "Required field 'timestamp' missing")]
+    [InlineData("get_expiries", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":[],\"timestamp\":1700000000000}", "messages does not contain any message hashes")]
+    [InlineData("revoke_subaccount", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"timestamp\":1700000000000}", "Required field 'revoke' missing")]
+    [InlineData("revoke_subaccount", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"revoke\":5,\"timestamp\":1700000000000}", "Invalid value given for 'revoke': expected string array")]
+    [InlineData("revoke_subaccount", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"revoke\":[]}", "Required field 'timestamp' missing")]
+    [InlineData("unrevoke_subaccount", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"timestamp\":1700000000000}", "Required field 'unrevoke' missing")]
+    [InlineData("unrevoke_subaccount", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"unrevoke\":[]}", "Required field 'timestamp' missing")]
+    [InlineData("oxend_request", "{\"endpoint\":5}", "Invalid value given for 'endpoint': expected string")]
+    [InlineData("batch", "{\"requests\":{}}", "Invalid batch request: no valid \"requests\" field")]
+    [InlineData("sequence", "{\"requests\":\"info\"}", "Invalid batch request: no valid \"requests\" field")]
+    [InlineData("batch", "{\"requests\":[{\"method\":5,\"params\":{}}]}", "Invalid batch request: subrequests must have method/params keys")]
+    [InlineData("sequence", "{\"requests\":[{\"method\":\"info\",\"params\":[]}]}", "Invalid batch request: subrequests must have method/params keys")]
+    [InlineData("batch", "{\"requests\":[{\"method\":\"info\",\"params\":null}]}", "Invalid batch request: subrequests must have method/params keys")]
+    [InlineData("ifelse", "{\"if\":[]}", "Invalid ifelse request: no valid \"if\" field")]
+    [InlineData("ifelse", "{\"if\":{\"hf_at_least\":\"19\"},\"then\":{\"method\":\"info\",\"params\":{}}}", "Invalid value given for 'hf_at_least': expected integer array")]
+    [InlineData("ifelse", "{\"if\":{\"v_before\":[2.5]},\"then\":{\"method\":\"info\",\"params\":{}}}", "Invalid value given for 'v_before': expected integer array")]
+    [InlineData("ifelse", "{\"if\":{\"height_before\":\"1\"},\"then\":{\"method\":\"info\",\"params\":{}}}", "Invalid value given for 'height_before': expected integer")]
+    [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"method\":\"info\",\"params\":{}},\"else\":5}", "Invalid ifelse request: else must be an object")]
+    [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"method\":5,\"params\":{}}}", "Invalid ifelse request: then must have method/params keys")]
+    [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"params\":{}}}", "Invalid ifelse request: then must have method/params keys")]
     public async Task Params_Invalid_Returns400InvalidRequest(string method, string paramsJson, string detail)
     {
         var r = await _f.CallAsync(method, paramsJson);
@@ -117,6 +162,48 @@ public sealed class EnvelopeAndParseTests : IDisposable
         var r = await _f.CallAsync("store", $$"""{"pubkey":"{{Pk}}","timestamp":1700000000000,"ttl":86400000,"data":"{{data}}"}""");
         Assert.Equal(400, r.Status);
         Assert.Equal("invalid request: Message body exceeds maximum allowed length of 76800 bytes", r.BodyText);
+    }
+
+    [Theory]
+    [InlineData(102_401, 'A')] // 4n+1 characters can never be base64
+    [InlineData(102_404, '!')]
+    [InlineData(200_000, '-')]
+    public async Task Store_DataOverLimitAndNotBase64_ReportsTheEncodingFirst(int length, char c)
+    {
+        var data = new string(c, length);
+        var r = await _f.CallAsync("store", $$"""{"pubkey":"{{Pk}}","timestamp":1700000000000,"ttl":86400000,"data":"{{data}}"}""");
+        Assert.Equal(400, r.Status);
+        Assert.Equal("invalid request: Invalid 'data' value: not base64 encoded", r.BodyText);
+    }
+
+    [Fact]
+    public async Task Store_DataOverLimitWithJsonEscapes_Returns400Exceeds()
+    {
+        var data = string.Concat(Enumerable.Repeat("\\/AAA", 25_601)); // 102 404 characters once unescaped
+        var r = await _f.CallAsync("store", $$"""{"pubkey":"{{Pk}}","timestamp":1700000000000,"ttl":86400000,"data":"{{data}}"}""");
+        Assert.Equal(400, r.Status);
+        Assert.Equal("invalid request: Message body exceeds maximum allowed length of 76800 bytes", r.BodyText);
+    }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("\"x\"")]
+    public async Task IfElse_BranchParamsNotAnObject_RunsTheMethodWithNoParams(string branchParams)
+    {
+        var r = await _f.CallAsync("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"method\":\"info\",\"params\":" + branchParams + "}}");
+        Assert.Equal(200, r.Status);
+        Assert.Contains("\"result\":{\"body\":{\"hf\":[19,4],\"t\":", r.BodyText, StringComparison.Ordinal);
+        Assert.Contains("\"version\":[2,8,0]},\"code\":200}", r.BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IfElse_HeightConditionAtInt32Limit_Accepted()
+    {
+        var r = await _f.CallAsync("ifelse", "{\"if\":{\"height_before\":2147483647},\"then\":{\"method\":\"info\",\"params\":{}}}");
+        Assert.Equal(200, r.Status);
+        Assert.Contains("\"condition\":true", r.BodyText, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -42,6 +42,51 @@ public sealed class RateLimiterTests
         Assert.Equal(1, limiter.TrackedClients);
     }
 
+    [Fact]
+    public void TryAcquire_TenThousandTrackedAddresses_NewAddressRefusedUntilABucketRefills()
+    {
+        var clock = new FakeTimeProvider();
+        var limiter = new ClientRateLimiter(clock);
+        for (var i = 0; i < ClientRateLimiter.MaxClients; i++)
+        {
+            Assert.True(limiter.TryAcquire(new IPAddress(0x0A000000u + (uint)i)));
+        }
+
+        // Every bucket holds 599 of 600 tokens: none can be evicted, so a new address is refused
+        // while the tracked ones keep their buckets.
+        var newcomer = IPAddress.Parse("192.0.2.77");
+        Assert.False(limiter.TryAcquire(newcomer));
+        Assert.Equal(ClientRateLimiter.MaxClients, limiter.TrackedClients);
+        Assert.True(limiter.TryAcquire(new IPAddress(0x0A000000u)));
+
+        // 4 ms refill one token (300/s): the idle buckets are full again and make room.
+        clock.Advance(TimeSpan.FromMilliseconds(4));
+        Assert.True(limiter.TryAcquire(newcomer));
+        Assert.True(limiter.TrackedClients < ClientRateLimiter.MaxClients);
+    }
+
+    [Fact]
+    public void TryAcquire_RefusedRequests_TakeNoToken()
+    {
+        var clock = new FakeTimeProvider();
+        var limiter = new ClientRateLimiter(clock);
+        var ip = IPAddress.Parse("192.0.2.1");
+        for (var i = 0; i < 600; i++)
+        {
+            Assert.True(limiter.TryAcquire(ip));
+        }
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.False(limiter.TryAcquire(ip));
+        }
+
+        // One token's worth of time (3 333 µs) after the burst buys exactly one request.
+        clock.Advance(TimeSpan.FromMicroseconds(3_334));
+        Assert.True(limiter.TryAcquire(ip));
+        Assert.False(limiter.TryAcquire(ip));
+    }
+
     [Theory]
     [InlineData("127.0.0.1", true)]
     [InlineData("::ffff:10.1.2.3", true)]

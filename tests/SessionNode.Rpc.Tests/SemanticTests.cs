@@ -45,6 +45,50 @@ public sealed class SemanticTests : IDisposable
     }
 
     [Theory]
+    [InlineData("9223372036854775808", 403, "Provided expiry/TTL is not valid.")]
+    [InlineData("18446744073709551615", 403, "Provided expiry/TTL is not valid.")]
+    [InlineData("\"18446744073709551615\"", 403, "Provided expiry/TTL is not valid.")]
+    [InlineData("18446744073709551616", 400, "invalid request: Invalid value given for 'ttl': expected positive integer")]
+    [InlineData("\"18446744073709551616\"", 400, "invalid request: Invalid value given for 'ttl': \"18446744073709551616\"")]
+    public async Task Store_TtlBeyondInt64_AnyUInt64IsATtlTheTtlCheckRefuses(string ttl, int status, string body)
+    {
+        var r = await _f.CallAsync("store", $$"""{"pubkey":"{{Pk}}","timestamp":{{Now}},"ttl":{{ttl}},"data":"AAAA"}""");
+        Assert.Equal(status, r.Status);
+        Assert.Equal(body, r.BodyText);
+    }
+
+    [Fact]
+    public async Task Store_TimestampStringAtInt64Minimum_ParsedThenRefusedByTheClockCheck()
+    {
+        var r = await _f.CallAsync("store", $$"""{"pubkey":"{{Pk}}","timestamp":"-9223372036854775808","ttl":86400000,"data":"AAAA"}""");
+        Assert.Equal(406, r.Status);
+        Assert.Equal("Timestamp error: check your clock", r.BodyText);
+    }
+
+    [Theory]
+    [InlineData("", 15, true)] // neither limit: max_size −5 → 1 560 000, room for 15 × 102 543
+    [InlineData(",\"max_count\":0,\"max_size\":0", 15, true)] // zeros count as absent
+    [InlineData(",\"max_count\":100", 16, false)] // a count alone leaves the 7 800 000 cap
+    [InlineData(",\"max_count\":-3", 15, true)] // negative count ignored: the default budget again
+    [InlineData(",\"max_size\":-5", 15, true)]
+    [InlineData(",\"max_size\":99999999", 16, false)] // above the cap: 7 800 000
+    public async Task Retrieve_DefaultSizeBudget_IsAFifthOfTheMaximum(string limits, int expected, bool more)
+    {
+        for (var i = 0; i < 16; i++)
+        {
+            // Distinct 76 800-byte messages, each costing 100 + 43 + 102 400 = 102 543.
+            var body = Convert.ToBase64String([(byte)i, .. new byte[Limits.MaxMessageBytes - 1]]);
+            Assert.Equal(200, (await StorePublicAsync(body, Now + i, 86_400_000, ns: -10)).Status);
+        }
+
+        var r = await _f.CallAsync("retrieve", $$"""{"pubkey":"{{Pk}}","namespace":-10{{limits}}}""");
+        Assert.Equal(200, r.Status);
+        using var doc = JsonDocument.Parse(r.Body);
+        Assert.Equal(expected, doc.RootElement.GetProperty("messages").GetArrayLength());
+        Assert.Equal(more, doc.RootElement.GetProperty("more").GetBoolean());
+    }
+
+    [Theory]
     [InlineData(10_000, 200)]
     [InlineData(10_001, 406)]
     public async Task Store_TimestampInFuture_Boundary(long ahead, int status)

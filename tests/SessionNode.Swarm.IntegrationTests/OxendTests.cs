@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SessionNode.Crypto;
 using static SessionNode.Swarm.IntegrationTests.SwarmFixture;
@@ -54,6 +55,57 @@ public sealed class OxendTests
 
         await WaitUntilAsync(() => View(n0).Members(0x8000_0000_0000_0000).Count == 1, "the new block's swarms");
         Assert.Single(View(n0).Members(0));
+    }
+
+    [Fact]
+    public async Task OxendRequest_InOxendMode_ProxiesToOxend()
+    {
+        await using var oxend = await FakeOxend.StartAsync(Ct);
+        using var root = new TempDirectory("sessionnode-oxend-req-");
+        var dir = root.Combine("node-0");
+        var key = Keys(dir);
+        oxend.SetNodes([new FakeOxendNode(key.Ed, key.X, "127.0.0.1", 0, 0, 0)]);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Network:Mode"] = "oxend",
+            ["Network:OxendRpcUrl"] = oxend.Url,
+            ["Network:OxendPollInterval"] = "00:00:00.100",
+        };
+        await using var node = await TestNode.StartAsync(new TestNodeOptions { DataDir = dir, Settings = settings }, Ct);
+        using var client = new SessionNodeClient(new SessionNodeClientOptions { BaseAddress = node.BaseAddress });
+        await WaitForAsync(async () => (await client.SendRawAsync(client.Requests.Info(), Ct)).StatusCode == 200, "the node to be ready");
+
+        // client-rpc.md §9.13: oxend's result comes back whole, with t and hf beside it.
+        var request = client.Requests.OxendRequest("get_service_nodes", new System.Text.Json.Nodes.JsonObject { ["active_only"] = true });
+        var ok = await client.SendRawAsync(request, Ct);
+        Assert.Equal(200, ok.StatusCode);
+        using (var doc = JsonDocument.Parse(ok.Body))
+        {
+            Assert.Equal(["hf", "result", "t"], doc.RootElement.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(key.Ed, doc.RootElement.GetProperty("result").GetProperty("service_node_states")[0].GetProperty("pubkey_ed25519").GetString());
+            Assert.Equal(19, doc.RootElement.GetProperty("hf")[0].GetInt32());
+        }
+
+        // An oxend error is a 400 with oxend's text; oxend unreachable is "Unknown oxend error".
+        var notFound = await client.SendRawAsync(client.Requests.OxendRequest("ons_resolve", new System.Text.Json.Nodes.JsonObject { ["type"] = 0, ["name_hash"] = "AAAA" }), Ct);
+        Assert.Equal(400, notFound.StatusCode);
+        Assert.Equal("Method not found", System.Text.Encoding.UTF8.GetString(notFound.Body.Span));
+
+        // An error without text is "Unknown oxend error"; an answer that is not JSON-RPC is a 502.
+        var onsResolve = client.Requests.OxendRequest("ons_resolve", null);
+        oxend.OtherMethodAnswer = "{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"error\":{\"code\":-1}}";
+        var noText = await client.SendRawAsync(onsResolve, Ct);
+        Assert.Equal(400, noText.StatusCode);
+        Assert.Equal("Unknown oxend error", System.Text.Encoding.UTF8.GetString(noText.Body.Span));
+        oxend.OtherMethodAnswer = "<html>busy</html>";
+        var garbage = await client.SendRawAsync(onsResolve, Ct);
+        Assert.Equal(502, garbage.StatusCode);
+        Assert.Equal("oxend returned unparsable data", System.Text.Encoding.UTF8.GetString(garbage.Body.Span));
+
+        oxend.Failing = true;
+        var down = await client.SendRawAsync(request, Ct);
+        Assert.Equal(400, down.StatusCode);
+        Assert.Equal("Unknown oxend error", System.Text.Encoding.UTF8.GetString(down.Body.Span));
     }
 
     private static MembershipSnapshot View(TestNode node) => node.Services.GetRequiredService<Membership>().Current;

@@ -62,6 +62,9 @@ public sealed class FakeOxend : IAsyncDisposable
     /// <summary>When true every request fails with 500 (oxend down).</summary>
     public bool Failing { get; set; }
 
+    /// <summary>When set, the body (status 200) answered to methods other than <c>get_service_nodes</c> and <c>report_peer_status</c>.</summary>
+    public string? OtherMethodAnswer { get; set; }
+
     /// <summary>Starts the fake.</summary>
     public static async Task<FakeOxend> StartAsync(CancellationToken cancellationToken = default)
     {
@@ -130,7 +133,11 @@ public sealed class FakeOxend : IAsyncDisposable
                 return;
             }
 
-            if (method != "get_service_nodes")
+            if (method != "get_service_nodes" && OtherMethodAnswer is { } other)
+            {
+                answer = other;
+            }
+            else if (method != "get_service_nodes")
             {
                 answer = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = "0", ["error"] = new JsonObject { ["code"] = -32601, ["message"] = "Method not found" } }.ToJsonString();
             }

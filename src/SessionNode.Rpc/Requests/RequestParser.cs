@@ -21,6 +21,9 @@ public static class RequestParser
 
     private const string BatchNoRequests = "Invalid batch request: no valid \"requests\" field";
 
+    /// <summary>An empty <c>params</c> object, for an ifelse branch whose params is not an object.</summary>
+    private static readonly JsonElement EmptyObject = JsonElement.Parse("{}");
+
     /// <summary>True if <paramref name="method"/> names a known method (aliases included).</summary>
     public static bool IsKnownMethod(string method) => method switch
     {
@@ -219,13 +222,19 @@ public static class RequestParser
             return value;
         }
 
-        if (!ParamReader.TryReadUInt(v, out var u) || u > long.MaxValue)
+        if (!ParamReader.TryReadUInt(v, out var u))
         {
             RequestParseException.ThrowType(name, "positive integer");
         }
 
-        return (long)u;
+        return SaturateToInt64(u);
     }
+
+    /// <summary>
+    /// An unsigned ttl is any uint64 (client-rpc.md §3.1). Upstream turns one beyond int64 into a
+    /// negative duration, which the TTL check refuses with 403; saturating gives the same answer.
+    /// </summary>
+    private static long SaturateToInt64(ulong value) => value > long.MaxValue ? long.MaxValue : (long)value;
 
     private static bool TryParseDecimal(string s, bool signed, out long value)
     {
@@ -251,15 +260,23 @@ public static class RequestParser
             }
         }
 
-        if (!long.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out value))
+        if (!ulong.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out var magnitude))
         {
             return false;
         }
 
-        if (negative)
+        if (!signed)
         {
-            value = -value;
+            value = SaturateToInt64(magnitude);
+            return true;
         }
+
+        if (magnitude > (negative ? 1UL << 63 : long.MaxValue))
+        {
+            return false;
+        }
+
+        value = negative ? unchecked((long)(0UL - magnitude)) : (long)magnitude;
 
         return true;
     }
@@ -320,13 +337,8 @@ public static class RequestParser
     {
         var raw = JsonMarshal.GetRawUtf8Value(element); // the token text, quotes included
         raw = raw[1..^1];
-        if (raw.IndexOf((byte)'\\') < 0)
+        if (raw.IndexOf((byte)'\\') < 0 && raw.Length <= Limits.MaxMessageBase64Chars)
         {
-            if (raw.Length > Limits.MaxMessageBase64Chars)
-            {
-                RequestParseException.Throw($"Message body exceeds maximum allowed length of {Limits.MaxMessageBytes} bytes");
-            }
-
             // The BCL decoder skips whitespace, which the protocol does not allow: keep such input on the strict path.
             if (raw.Length % 4 == 0 && raw.IndexOfAny(" \t\r\n"u8) < 0)
             {
@@ -341,19 +353,20 @@ public static class RequestParser
             }
         }
 
+        // Upstream checks the encoding before the length: an oversized value that is not base64
+        // (e.g. 102 401 characters, a 4n+1 length) is "not base64 encoded", not "exceeds".
         var text = element.GetString()!;
+        if (!Base64Strict.IsValid(text))
+        {
+            RequestParseException.Throw("Invalid 'data' value: not base64 encoded");
+        }
+
         if (text.Length > Limits.MaxMessageBase64Chars)
         {
             RequestParseException.Throw($"Message body exceeds maximum allowed length of {Limits.MaxMessageBytes} bytes");
         }
 
-        var data = Base64Strict.DecodeOrNull(text);
-        if (data is null)
-        {
-            RequestParseException.Throw("Invalid 'data' value: not base64 encoded");
-        }
-
-        return data;
+        return Base64Strict.DecodeOrNull(text) ?? throw new InvalidOperationException("Valid base64 failed to decode.");
     }
 
     private static long SaturatingAdd(long a, long b)
@@ -599,12 +612,15 @@ public static class RequestParser
                 RequestParseException.Throw($"Invalid batch subrequest: invalid method \"{name}\"");
             }
 
-            if (name is RpcMethods.Batch or RpcMethods.Sequence or RpcMethods.IfElse)
+            // A meta-request is parsed before it is refused, as upstream does: its own parse error
+            // (e.g. a nested batch without "requests") is what the client sees.
+            var subrequest = Parse(name, prm, depth + 1, captureRaw);
+            if (subrequest is BatchRequest or IfElseRequest)
             {
                 RequestParseException.Throw("Invalid batch subrequest: subrequests may not contain meta-requests");
             }
 
-            parsed.Add(Parse(name, prm, depth + 1, captureRaw));
+            parsed.Add(subrequest);
         }
 
         return new BatchRequest(method, parsed, stopOnFailure);
@@ -628,8 +644,8 @@ public static class RequestParser
             Version(c.IntList("hf_before"), 2),
             Version(c.IntList("v_at_least"), 3),
             Version(c.IntList("v_before"), 3),
-            c.Int64("height_at_least"),
-            c.Int64("height_before"));
+            c.Int32("height_at_least"),
+            c.Int32("height_before"));
         if (conditions is { HfAtLeast: null, HfBefore: null, VAtLeast: null, VBefore: null, HeightAtLeast: null, HeightBefore: null })
         {
             RequestParseException.Throw("Invalid ifelse request: must specify at least one \"if\" condition");
@@ -666,10 +682,12 @@ public static class RequestParser
             RequestParseException.Throw($"Invalid ifelse request method \"{key}\"");
         }
 
+        // client-rpc.md §9.16: params need only be present. A value that is not an object (null
+        // included) has no keys, so the method sees all its parameters absent — upstream looks keys
+        // up in it the same way — and e.g. {"method":"info","params":null} runs info.
         if (prm.ValueKind != JsonValueKind.Object)
         {
-            // The branch's own method parser expects an object, as the top-level envelope does.
-            RequestParseException.Throw($"Invalid ifelse request: {key} must have method/params keys");
+            prm = EmptyObject;
         }
 
         return Parse(name, prm, depth + 1, captureRaw);
