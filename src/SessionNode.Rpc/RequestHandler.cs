@@ -75,6 +75,12 @@ public sealed partial class RequestHandler
             return RpcResult.Text(400, "invalid json");
         }
 
+        // Upstream's JSON parser skips one UTF-8 byte order mark at the start; System.Text.Json does not.
+        if (body.Span.StartsWith((ReadOnlySpan<byte>)[0xef, 0xbb, 0xbf]))
+        {
+            body = body[3..];
+        }
+
         JsonDocument doc;
         try
         {

@@ -44,6 +44,19 @@ public sealed class EnvelopeAndParseTests : IDisposable
         Assert.Equal("invalid json", r.BodyText);
     }
 
+    [Fact]
+    public async Task Envelope_LeadingUtf8Bom_Skipped()
+    {
+        // Upstream's JSON parser skips a byte order mark at the start of the input.
+        byte[] body = [0xef, 0xbb, 0xbf, .. "{\"method\":\"info\",\"params\":{}}"u8];
+        var r = await _f.Handler.HandleEnvelopeAsync(body, _f.Handler.CreateContext(false, CancellationToken.None));
+        Assert.True(r.Status == 200, r.BodyText);
+
+        byte[] twice = [0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, .. "{\"method\":\"info\",\"params\":{}}"u8];
+        var bad = await _f.Handler.HandleEnvelopeAsync(twice, _f.Handler.CreateContext(false, CancellationToken.None));
+        Assert.Equal("invalid json", bad.BodyText);
+    }
+
     [Theory]
     [InlineData("store", "{}", "Required field 'pubkey' missing")]
     [InlineData("store", "{\"pubkey\":\"05\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\"}", "Pubkey must be 66 hex digits (33 bytes) long")]
