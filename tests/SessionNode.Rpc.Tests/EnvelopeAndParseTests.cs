@@ -17,6 +17,11 @@ public sealed class EnvelopeAndParseTests : IDisposable
     [InlineData("{\"method\":\"info\",\"params\":{},}", "invalid json")]
     [InlineData("{\"method\":\"info\",\"params\":{}} x", "invalid json")]
     [InlineData("/*c*/{\"method\":\"info\",\"params\":{}}", "invalid json")]
+    [InlineData("{\"method\":\"info\",\"params\":{},\"x\":\"\\ud800\"}", "invalid json")]
+    [InlineData("{\"method\":\"info\",\"params\":{\"x\":\"a\\udc00\\ud83d\"}}", "invalid json")]
+    [InlineData("{\"method\":\"\\ud800\",\"params\":{}}", "invalid json")]
+    [InlineData("{\"method\":\"store\",\"params\":{\"pubkey\":\"\\udfff\"}}", "invalid json")]
+    [InlineData("{\"\\ud800\":1,\"method\":\"info\",\"params\":{}}", "invalid json")]
     [InlineData("[]", "invalid json: no `method` field")]
     [InlineData("\"info\"", "invalid json: no `method` field")]
     [InlineData("{\"params\":{}}", "invalid json: no `method` field")]
@@ -42,6 +47,13 @@ public sealed class EnvelopeAndParseTests : IDisposable
         var r = await _f.Handler.HandleEnvelopeAsync(body, _f.Handler.CreateContext(false, CancellationToken.None));
         Assert.Equal(400, r.Status);
         Assert.Equal("invalid json", r.BodyText);
+    }
+
+    [Fact]
+    public async Task Envelope_EscapedSurrogatePair_Accepted()
+    {
+        var r = await _f.CallAsync("{\"method\":\"info\",\"params\":{\"x\":\"\\ud83d\\ude00\\u00e9\"}}");
+        Assert.True(r.Status == 200, r.BodyText);
     }
 
     [Fact]
