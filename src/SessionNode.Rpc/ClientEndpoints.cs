@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using SessionNode.Core;
 using SessionNode.Swarm;
@@ -143,9 +144,32 @@ public sealed class ClientEndpoints
         return WriteResultAsync(http, RpcResult.Ok(Encoding.UTF8.GetBytes("{\"version\":\"" + NodeState.ReportedVersionString + "\"}")));
     }
 
-    /// <summary>Anything else: 404 <c>"METHOD URL Not Found"</c>.</summary>
+    /// <summary>
+    /// Anything else: 404 <c>"method path Not Found"</c> worded as upstream's HTTP library does it: the method
+    /// token in lower case and the path as sent, without its query string (client-rpc.md §2.2).
+    /// </summary>
     public static Task NotFoundAsync(HttpContext http) =>
-        WriteTextAsync(http, 404, $"{http.Request.Method} {http.Request.Path}{http.Request.QueryString} Not Found");
+        WriteTextAsync(http, 404, http.Request.Method.ToLowerInvariant() + " " + RawPath(http) + " Not Found");
+
+    /// <summary>True for the client routes, which match only their exact path (see <see cref="RawPath"/>).</summary>
+    public static bool IsClientRoute(string? pattern) =>
+        pattern is "/storage_rpc/v1" or "/onion_req/v2" or "/ping_test/v1" or "/get_stats/v1";
+
+    /// <summary>
+    /// The request path as sent: not percent-decoded, case kept, query string dropped. Upstream routes on
+    /// exactly this (case-sensitive, no trailing slash, query ignored), unlike ASP.NET routing.
+    /// </summary>
+    public static string RawPath(HttpContext http)
+    {
+        var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(target) || target[0] != '/')
+        {
+            return http.Request.PathBase.Add(http.Request.Path).ToUriComponent();
+        }
+
+        var query = target.IndexOf('?', StringComparison.Ordinal);
+        return query < 0 ? target : target[..query];
+    }
 
     /// <summary>Writes an <see cref="RpcResult"/>.</summary>
     public static Task WriteResultAsync(HttpContext http, RpcResult result)

@@ -77,6 +77,17 @@ public sealed partial class RequestHandler
             return RpcResult.Text(400, "invalid json");
         }
 
+        // Upstream's JSON parser skips one UTF-8 byte order mark at the start; System.Text.Json does not.
+        if (body.Span.StartsWith((ReadOnlySpan<byte>)[0xef, 0xbb, 0xbf]))
+        {
+            body = body[3..];
+        }
+
+        if (!SurrogateEscapesArePaired(body.Span))
+        {
+            return RpcResult.Text(400, "invalid json");
+        }
+
         JsonDocument doc;
         try
         {
@@ -108,6 +119,41 @@ public sealed partial class RequestHandler
 
             return await HandleAsync(method, prm, context);
         }
+    }
+
+    /// <summary>
+    /// False if a <c>\u</c> escape in a string or key leaves a lone surrogate. Upstream's parser rejects such
+    /// input as invalid JSON; System.Text.Json accepts it and throws only when the string is read. Bodies
+    /// without any <c>\u</c> (nearly all) skip the second pass; syntax errors are left to the real parse.
+    /// </summary>
+    private static bool SurrogateEscapesArePaired(ReadOnlySpan<byte> json)
+    {
+        if (json.IndexOf("\\u"u8) < 0)
+        {
+            return true;
+        }
+
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = RpcJson.DocumentOptions.MaxDepth });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    _ = reader.GetString();
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
+
+        return true;
     }
 
     /// <summary>Parses and executes one method call.</summary>

@@ -73,8 +73,22 @@ public static class RpcServiceCollectionExtensions
             app.Use(static (context, next) =>
             {
                 // Admin routes only on the admin listener, and nothing else there.
-                var isAdminRoute = context.GetEndpoint()?.Metadata.GetMetadata<AdminEndpointMetadata>() is not null;
-                return isAdminRoute == AdminEndpoints.IsAdminPort(context) ? next(context) : ClientEndpoints.NotFoundAsync(context);
+                var endpoint = context.GetEndpoint();
+                var isAdminRoute = endpoint?.Metadata.GetMetadata<AdminEndpointMetadata>() is not null;
+                if (isAdminRoute != AdminEndpoints.IsAdminPort(context))
+                {
+                    return ClientEndpoints.NotFoundAsync(context);
+                }
+
+                // ASP.NET routing ignores case and a trailing slash; upstream's router matches the exact path
+                // (client-rpc.md §2.2), so "/Storage_RPC/v1" or "/storage_rpc/v1/" is a 404 there, and here.
+                if (endpoint is RouteEndpoint { RoutePattern.RawText: var pattern } && ClientEndpoints.IsClientRoute(pattern)
+                    && !string.Equals(ClientEndpoints.RawPath(context), pattern, StringComparison.Ordinal))
+                {
+                    return ClientEndpoints.NotFoundAsync(context);
+                }
+
+                return next(context);
             });
         }
 

@@ -348,6 +348,66 @@ public sealed class MalformedInputTests
         var response = await f.Client.PostRawAsync(f.Requests.Info().ToJsonBytes(), "storage_rpc/v2", cancellationToken: NodeFixture.Ct);
 
         Assert.Equal(404, response.StatusCode);
+        Assert.Equal("post /storage_rpc/v2 Not Found", response.BodyText);
+    }
+
+    [Theory]
+    [InlineData("POST", "storage_rpc/v2", "post /storage_rpc/v2 Not Found")]
+    [InlineData("GET", "storage_rpc/v1", "get /storage_rpc/v1 Not Found")]
+    [InlineData("PUT", "onion_req/v2", "put /onion_req/v2 Not Found")]
+    [InlineData("GET", "ping_test/v1", "get /ping_test/v1 Not Found")]
+    [InlineData("POST", "get_stats/v1", "post /get_stats/v1 Not Found")]
+    [InlineData("POST", "STORAGE_RPC/v1", "post /STORAGE_RPC/v1 Not Found")]
+    [InlineData("POST", "storage_rpc/v1/", "post /storage_rpc/v1/ Not Found")]
+    [InlineData("GET", "Get_Stats/v1", "get /Get_Stats/v1 Not Found")]
+    [InlineData("POST", "nope?x=1", "post /nope Not Found")]
+    [InlineData("GET", "", "get / Not Found")]
+    public async Task Transport_Fallback_404_LowercaseMethodAndPathWithoutQuery(string method, string path, string body)
+    {
+        await using var f = await NodeFixture.StartAsync();
+        using var http = f.Node.CreateHttpClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative))
+        {
+            Content = method == "GET" ? null : new ByteArrayContent(f.Requests.Info().ToJsonBytes()),
+        };
+
+        using var response = await http.SendAsync(request, NodeFixture.Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Oxen Storage Server/2.8.0", response.Headers.Server.ToString());
+        Assert.Equal(body, await response.Content.ReadAsStringAsync(NodeFixture.Ct));
+    }
+
+    [Theory]
+    [InlineData("storage_rpc/v1?x=1")]
+    [InlineData("storage_rpc/v1?")]
+    public async Task Transport_QueryString_Ignored(string path)
+    {
+        await using var f = await NodeFixture.StartAsync();
+
+        var response = await f.Client.PostRawAsync(f.Requests.Info().ToJsonBytes(), path, cancellationToken: NodeFixture.Ct);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal("application/json", response.ContentType);
+    }
+
+    [Fact]
+    public async Task Transport_PingTestAndGetStats()
+    {
+        await using var f = await NodeFixture.StartAsync();
+        using var http = f.Node.CreateHttpClient();
+
+        using var ping = await http.PostAsync(new Uri("ping_test/v1", UriKind.Relative), new StringContent("ignored"), NodeFixture.Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, ping.StatusCode);
+        Assert.Equal("text/plain", ping.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await ping.Content.ReadAsByteArrayAsync(NodeFixture.Ct));
+        Assert.Equal(Convert.ToBase64String(Convert.FromHexString(f.Node.PublicKeyHex)), ping.Headers.GetValues("X-Oxen-Snode-Pubkey").Single());
+
+        using var stats = await http.GetAsync(new Uri("get_stats/v1", UriKind.Relative), NodeFixture.Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, stats.StatusCode);
+        Assert.Equal("application/json", stats.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("{\"version\":\"2.8.0\"}", await stats.Content.ReadAsStringAsync(NodeFixture.Ct));
     }
 
     [Fact]

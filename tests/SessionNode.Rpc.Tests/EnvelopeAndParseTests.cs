@@ -17,6 +17,11 @@ public sealed class EnvelopeAndParseTests : IDisposable
     [InlineData("{\"method\":\"info\",\"params\":{},}", "invalid json")]
     [InlineData("{\"method\":\"info\",\"params\":{}} x", "invalid json")]
     [InlineData("/*c*/{\"method\":\"info\",\"params\":{}}", "invalid json")]
+    [InlineData("{\"method\":\"info\",\"params\":{},\"x\":\"\\ud800\"}", "invalid json")]
+    [InlineData("{\"method\":\"info\",\"params\":{\"x\":\"a\\udc00\\ud83d\"}}", "invalid json")]
+    [InlineData("{\"method\":\"\\ud800\",\"params\":{}}", "invalid json")]
+    [InlineData("{\"method\":\"store\",\"params\":{\"pubkey\":\"\\udfff\"}}", "invalid json")]
+    [InlineData("{\"\\ud800\":1,\"method\":\"info\",\"params\":{}}", "invalid json")]
     [InlineData("[]", "invalid json: no `method` field")]
     [InlineData("\"info\"", "invalid json: no `method` field")]
     [InlineData("{\"params\":{}}", "invalid json: no `method` field")]
@@ -42,6 +47,26 @@ public sealed class EnvelopeAndParseTests : IDisposable
         var r = await _f.Handler.HandleEnvelopeAsync(body, _f.Handler.CreateContext(false, CancellationToken.None));
         Assert.Equal(400, r.Status);
         Assert.Equal("invalid json", r.BodyText);
+    }
+
+    [Fact]
+    public async Task Envelope_EscapedSurrogatePair_Accepted()
+    {
+        var r = await _f.CallAsync("{\"method\":\"info\",\"params\":{\"x\":\"\\ud83d\\ude00\\u00e9\"}}");
+        Assert.True(r.Status == 200, r.BodyText);
+    }
+
+    [Fact]
+    public async Task Envelope_LeadingUtf8Bom_Skipped()
+    {
+        // Upstream's JSON parser skips a byte order mark at the start of the input.
+        byte[] body = [0xef, 0xbb, 0xbf, .. "{\"method\":\"info\",\"params\":{}}"u8];
+        var r = await _f.Handler.HandleEnvelopeAsync(body, _f.Handler.CreateContext(false, CancellationToken.None));
+        Assert.True(r.Status == 200, r.BodyText);
+
+        byte[] twice = [0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, .. "{\"method\":\"info\",\"params\":{}}"u8];
+        var bad = await _f.Handler.HandleEnvelopeAsync(twice, _f.Handler.CreateContext(false, CancellationToken.None));
+        Assert.Equal("invalid json", bad.BodyText);
     }
 
     [Theory]
@@ -148,11 +173,40 @@ public sealed class EnvelopeAndParseTests : IDisposable
     [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"method\":\"info\",\"params\":{}},\"else\":5}", "Invalid ifelse request: else must be an object")]
     [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"method\":5,\"params\":{}}}", "Invalid ifelse request: then must have method/params keys")]
     [InlineData("ifelse", "{\"if\":{\"height_at_least\":0},\"then\":{\"params\":{}}}", "Invalid ifelse request: then must have method/params keys")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\",\"pubkey_ed25519\":5}", "Invalid value given for 'pubkey_ed25519': expected string")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\",\"subaccount\":[]}", "Invalid value given for 'subaccount': expected string")]
+    [InlineData("store", "{\"pubkey\":\"" + Pk + "\",\"timestamp\":1700000000000,\"ttl\":86400000,\"data\":\"\",\"subaccount_sig\":true}", "Invalid value given for 'subaccount_sig': expected string")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"namespace\":-10,\"subaccount\":1}", "Invalid value given for 'subaccount': expected string")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"namespace\":-10,\"subaccount_sig\":{}}", "Invalid value given for 'subaccount_sig': expected string")]
+    [InlineData("delete", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":[\"" + Hash + "\"],\"subaccount\":\"\",\"subaccount_sig\":5}", "Invalid value given for 'subaccount_sig': expected string")]
+    [InlineData("get_expiries", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"messages\":[\"" + Hash + "\"],\"timestamp\":1700000000000,\"subaccount_sig\":5}", "Invalid value given for 'subaccount_sig': expected string")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"namespace\":99999999999999999999}", "Invalid value given for 'namespace': expected 16-bit integer")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"namespace\":-9223372036854775809}", "Invalid value given for 'namespace': expected 16-bit integer")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"namespace\":-32769}", "Invalid value given for 'namespace': value out of range")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"namespace\":9223372036854775807}", "Invalid value given for 'namespace': value out of range")]
+    [InlineData("retrieve", "{\"pubkey\":\"" + Pk + "\",\"namespace\":1.0}", "Invalid value given for 'namespace': expected 16-bit integer")]
+    [InlineData("delete_all", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"namespace\":99999999999999999999,\"timestamp\":1700000000000}", "Invalid value given for 'namespace': expected integer or \"all\"")]
+    [InlineData("delete_all", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"namespace\":32768,\"timestamp\":1700000000000}", "Invalid value given for 'namespace': value out of range")]
+    [InlineData("delete_all", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"namespace\":\"ALL\",\"timestamp\":1700000000000}", "Invalid value given for 'namespace': expected integer or \"all\"")]
+    [InlineData("delete_all", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"timestamp\":9223372036854775808}", "Invalid timestamp for 'timestamp': timestamp must be in milliseconds")]
+    [InlineData("delete_all", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"timestamp\":18446744073709551615}", "Invalid timestamp for 'timestamp': timestamp must be in milliseconds")]
+    [InlineData("delete_all", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"timestamp\":18446744073709551616}", "Invalid value given for 'timestamp': expected integer timestamp (in milliseconds)")]
+    [InlineData("delete_all", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"timestamp\":999999999}", "Invalid timestamp for 'timestamp': timestamp must be in milliseconds")]
+    [InlineData("delete_all", "{\"pubkey\":\"" + Pk + "\",\"signature\":\"" + Sig + "\",\"timestamp\":-0}", "Invalid value given for 'timestamp': expected integer timestamp (in milliseconds)")]
     public async Task Params_Invalid_Returns400InvalidRequest(string method, string paramsJson, string detail)
     {
         var r = await _f.CallAsync(method, paramsJson);
         Assert.Equal(400, r.Status);
         Assert.Equal("invalid request: " + detail, r.BodyText);
+    }
+
+    [Fact]
+    public async Task Namespace_UInt64Literal_WrapsToInt64LikeUpstream()
+    {
+        // 2^64 - 10 reads as -10 (the legacy closed-group namespace), where retrieve needs no signature.
+        var r = await _f.CallAsync("retrieve", "{\"pubkey\":\"" + Pk + "\",\"namespace\":18446744073709551606}");
+        Assert.True(r.Status == 200, r.BodyText);
+        Assert.Contains("\"messages\":[]", r.BodyText, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -122,12 +122,14 @@ public readonly struct ParamReader
             return null;
         }
 
-        if (!TryReadUInt(v, out var value) || value > long.MaxValue)
+        if (!TryReadUInt(v, out var value))
         {
             RequestParseException.ThrowType(name, "integer timestamp (in milliseconds)");
         }
 
-        if (value < 1_000_000_000)
+        // Upstream reads the unsigned literal as a signed 64-bit count of ms: past long.MaxValue it wraps
+        // negative and so fails the same "in milliseconds" floor as a small value.
+        if (value is < 1_000_000_000 or > long.MaxValue)
         {
             RequestParseException.Throw($"Invalid timestamp for '{name}': timestamp must be in milliseconds");
         }
@@ -146,13 +148,8 @@ public readonly struct ParamReader
             return null;
         }
 
-        if (!TryReadInt(v, out var value))
+        if (!TryReadWrappedInt(v, out var value))
         {
-            if (v.ValueKind == JsonValueKind.Number && IsIntegerLiteral(v))
-            {
-                RequestParseException.Throw($"Invalid value given for '{name}': value out of range");
-            }
-
             RequestParseException.ThrowType(name, "16-bit integer");
         }
 
@@ -187,14 +184,14 @@ public readonly struct ParamReader
             RequestParseException.ThrowType(name, "integer or \"all\"");
         }
 
-        if (!TryReadInt(v, out var value) || value is < short.MinValue or > short.MaxValue)
+        if (!TryReadWrappedInt(v, out var value))
         {
-            if (IsIntegerLiteral(v))
-            {
-                RequestParseException.Throw($"Invalid value given for '{name}': value out of range");
-            }
-
             RequestParseException.ThrowType(name, "integer or \"all\"");
+        }
+
+        if (value is < short.MinValue or > short.MaxValue)
+        {
+            RequestParseException.Throw($"Invalid value given for '{name}': value out of range");
         }
 
         return ((short)value, false);
@@ -323,6 +320,27 @@ public readonly struct ParamReader
     {
         value = 0;
         return IsIntegerLiteral(v) && v.TryGetInt64(out value);
+    }
+
+    /// <summary>
+    /// Reads an integer literal the way upstream's JSON library types it: any literal within int64 or uint64
+    /// is an integer (larger ones are floats, hence a type error), and a uint64 above long.MaxValue is read
+    /// as int64 with two's-complement wrap-around (so 18446744073709551615 reads as -1).
+    /// </summary>
+    public static bool TryReadWrappedInt(JsonElement v, out long value)
+    {
+        if (TryReadInt(v, out value))
+        {
+            return true;
+        }
+
+        if (TryReadUInt(v, out var unsigned))
+        {
+            value = unchecked((long)unsigned);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>Reads a non-negative integer literal that fits in uint64.</summary>

@@ -105,8 +105,25 @@ public static class RequestParser
         return account;
     }
 
+    /// <summary>
+    /// Upstream type-checks every key a method reads before it looks at any value, so a wrongly typed
+    /// <c>pubkey_ed25519</c>, <c>subaccount</c> or <c>subaccount_sig</c> is a 400 even where the value would
+    /// be ignored: an unsigned store, an unauthenticated retrieve, a <c>subaccount_sig</c> without a subaccount.
+    /// </summary>
+    private static void CheckAuthTypes(ParamReader p)
+    {
+        _ = p.String("pubkey_ed25519");
+        _ = p.String("subaccount");
+        _ = p.String("subaccount_sig");
+    }
+
     private static AuthParams ParseAuth(ParamReader p, bool allowAlias, bool readSubaccount = true)
     {
+        if (readSubaccount)
+        {
+            CheckAuthTypes(p);
+        }
+
         var account = ParseAccount(p, allowAlias);
         return ParseAuthRest(p, account, readSubaccount);
     }
@@ -283,6 +300,7 @@ public static class RequestParser
 
     private static StoreRequest ParseStore(ParamReader p)
     {
+        CheckAuthTypes(p);
         var account = ParseAccount(p, allowAlias: true);
         var timestamp = IntOrDecimalString(p, "timestamp", signed: true);
         var ttl = IntOrDecimalString(p, "ttl", signed: false);
@@ -377,6 +395,7 @@ public static class RequestParser
 
     private static RetrieveRequest ParseRetrieve(ParamReader p)
     {
+        CheckAuthTypes(p);
         var account = ParseAccount(p, allowAlias: true);
         var ns = p.Namespace();
         var lastHash = p.String("last_hash");
