@@ -116,17 +116,28 @@ public sealed class OnionEndpointTests : IDisposable
     }
 
     [Theory]
-    [InlineData(15, 200)]
-    [InlineData(16, 400)]
-    public async Task OuterHopNo_AboveFifteen_IsRefused(int hopNo, int expected)
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(1000)]
+    public async Task OuterHopNo_AboveFifteen_IsNotCheckedAtTheEdge(int hopNo)
     {
+        // onion.md §5.2 / client-rpc.md §11.7: the edge takes any starting hop_no; only a relay receiver refuses.
         using var f = new EndpointFixture();
         var reply = await SendAsync(f, f.BuildBody(_eph, EncryptionType.AesGcm, Encoding.UTF8.GetBytes(Store0), """{"headers":""}""", $",\"hop_no\":{hopNo}"));
-        Assert.Equal(expected, reply.Status);
-        if (expected == 400)
-        {
-            Assert.Equal("onion request max path length exceeded", Text(reply));
-        }
+        Assert.Equal(200, reply.Status);
+        Assert.Equal(200, f.OpenReply(reply, _eph, EncryptionType.AesGcm).Status);
+    }
+
+    [Fact]
+    public async Task OuterHopNo_Sixteen_IsRelayedWithSeventeen()
+    {
+        var forwarder = new FakeForwarder(new OnionReply(400, "onion request max path length exceeded"u8.ToArray()));
+        using var f = new EndpointFixture(forwarder: forwarder);
+        var json = $$"""{"destination":"{{f.NodeKeys.PublicKeyHex}}","ephemeral_key":"{{Convert.ToHexStringLower(_eph.PublicKey)}}"}""";
+        var reply = await SendAsync(f, f.BuildBody(_eph, EncryptionType.AesGcm, "next layer"u8, json, ",\"hop_no\":16"));
+
+        Assert.Equal(400, reply.Status);
+        Assert.Equal(17, Assert.Single(forwarder.Calls).Request.HopNo);
     }
 
     [Fact]
