@@ -107,6 +107,35 @@ public sealed class OnionEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task OuterJsonWithInvalidUtf8_Is400ErrorParsing()
+    {
+        using var f = new EndpointFixture();
+        var json = Encoding.Latin1.GetBytes("{\"ephemeral_key\":\"" + Convert.ToHexStringLower(_eph.PublicKey) + "\",\"enc_type\":\"\xff\"}");
+        var reply = await SendAsync(f, OnionFraming.Build(new byte[50], json));
+        Assert.Equal(400, reply.Status);
+        Assert.StartsWith("Error parsing onion request: ", Text(reply), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"host\":\"files\xff.example.org\",\"target\":\"/oxen/v4/lsrpc\"}")]
+    [InlineData("{\"headers\":{},\"body\":\"\xc3\"}")]
+    public async Task InnerJsonWithInvalidUtf8_IsEncryptedInvalidJson(string latin1Json)
+    {
+        var proxy = new FakeProxy(new OnionProxyResponse(200, [], "unused"u8.ToArray()));
+        using var f = new EndpointFixture(proxy: proxy);
+        var layer = OnionFraming.Build(Encoding.UTF8.GetBytes(Store0), Encoding.Latin1.GetBytes(latin1Json));
+        var ciphertext = new ChannelEncryption(_eph, isServer: false).Encrypt(EncryptionType.XChaCha20, layer, f.OnionPublicKey);
+        var outer = "{\"ephemeral_key\":\"" + Convert.ToHexStringLower(_eph.PublicKey) + "\",\"enc_type\":\"xchacha20\"}";
+
+        var reply = await SendAsync(f, OnionFraming.Build(ciphertext, Encoding.UTF8.GetBytes(outer)));
+
+        var (status, body) = f.OpenReply(reply, _eph, EncryptionType.XChaCha20);
+        Assert.Equal(400, status);
+        Assert.Equal("Invalid json", body.GetString());
+        Assert.Empty(proxy.Calls);
+    }
+
+    [Fact]
     public async Task TruncatedBody_Is400ErrorParsing()
     {
         using var f = new EndpointFixture();
