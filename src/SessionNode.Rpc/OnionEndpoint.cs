@@ -239,8 +239,10 @@ public sealed partial class OnionEndpoint : IDisposable
             return OnionReply.Text(502, "Onion relaying to other nodes is not available on this node");
         }
 
+        // Saturating: a client's hop_no of int.MaxValue must not wrap to a negative the next node clamps to 1 (§7.4).
+        var nextHopNo = hopNo == int.MaxValue ? hopNo : hopNo + 1;
         var request = new OnionRelayRequest(
-            new OnionNextHop(hex, next.Ip, next.PeerPort), layer.NextEphemeralKey, layer.NextEncType, hopNo + 1, layer.Blob);
+            new OnionNextHop(hex, next.Ip, next.PeerPort), layer.NextEphemeralKey, layer.NextEncType, nextHopNo, layer.Blob);
         var reply = await _forwarder.ForwardAsync(request, cancellationToken);
         return new OnionReply(NormalizeRelayStatus(reply.Status), reply.Body);
     }

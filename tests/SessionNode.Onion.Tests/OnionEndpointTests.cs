@@ -157,16 +157,19 @@ public sealed class OnionEndpointTests : IDisposable
         Assert.Equal(200, f.OpenReply(reply, _eph, EncryptionType.AesGcm).Status);
     }
 
-    [Fact]
-    public async Task OuterHopNo_Sixteen_IsRelayedWithSeventeen()
+    [Theory]
+    [InlineData("16", 17)]
+    [InlineData("2147483647", int.MaxValue)]
+    [InlineData("9007199254740993", int.MaxValue)]
+    public async Task OuterHopNo_High_IsRelayedAboveTheLimitWithoutWrapping(string hopNo, int relayed)
     {
         var forwarder = new FakeForwarder(new OnionReply(400, "onion request max path length exceeded"u8.ToArray()));
         using var f = new EndpointFixture(forwarder: forwarder);
         var json = $$"""{"destination":"{{f.NodeKeys.PublicKeyHex}}","ephemeral_key":"{{Convert.ToHexStringLower(_eph.PublicKey)}}"}""";
-        var reply = await SendAsync(f, f.BuildBody(_eph, EncryptionType.AesGcm, "next layer"u8, json, ",\"hop_no\":16"));
+        var reply = await SendAsync(f, f.BuildBody(_eph, EncryptionType.AesGcm, "next layer"u8, json, ",\"hop_no\":" + hopNo));
 
         Assert.Equal(400, reply.Status);
-        Assert.Equal(17, Assert.Single(forwarder.Calls).Request.HopNo);
+        Assert.Equal(relayed, Assert.Single(forwarder.Calls).Request.HopNo);
     }
 
     [Fact]
