@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using SessionNode.Crypto;
 
 namespace SessionNode.Onion;
@@ -98,9 +99,9 @@ public static class OnionJson
     public static bool TryParse(ReadOnlySpan<byte> json, out OnionControl control, out string? error)
     {
         control = default;
-
-        // The reader checks UTF-8 only inside strings it decodes, and then throws InvalidOperationException.
-        if (!System.Text.Unicode.Utf8.IsValid(json))
+        // The reference's parser rejects invalid UTF-8 anywhere in the text; Utf8JsonReader does not look inside
+        // strings until one is decoded (and then throws InvalidOperationException), so check the whole text first.
+        if (!Utf8.IsValid(json))
         {
             error = "invalid UTF-8 in JSON";
             return false;
@@ -133,8 +134,9 @@ public static class OnionJson
             error = null;
             return true;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string escape that decodes to invalid UTF-16 (a lone \uD800).
             control = default;
             error = "invalid JSON";
             return false;

@@ -139,23 +139,32 @@ public sealed partial class OnionEndpoint : IDisposable
             return Task.FromResult(OnionReply.Text(400, "Error parsing onion request: " + error));
         }
 
-        // This endpoint cannot tell relayed layers from client requests, so the hop limit applies to the
-        // outer hop_no too (onion.md §7.4).
-        return ProcessLayerAsync(request.Ciphertext.Blob(body), request.EphemeralKey, request.EncType, request.HopNo, cancellationToken);
+        // The edge does not check the client's starting hop_no against the limit (onion.md §5.2, client-rpc.md
+        // §11.7): relays reach this node over the peer Relay RPC, never over this endpoint, so a client's hop_no
+        // 16 is served here and refused by the first relay it reaches, as by the reference.
+        return ProcessLayerCoreAsync(request.Ciphertext.Blob(body), request.EphemeralKey, request.EncType, request.HopNo, cancellationToken);
     }
 
     /// <summary>
-    /// Processes one layer addressed to this node (onion.md §6) and returns the <c>(status, body)</c> for the
-    /// previous hop. Also the entry point of the node-to-node relay receiver.
+    /// Processes one relayed layer addressed to this node (onion.md §6): first the hop limit of §7.4 (a
+    /// <paramref name="hopNo"/> above 15 is refused before decrypting), then the layer. Returns the
+    /// <c>(status, body)</c> for the previous hop. The entry point of the node-to-node relay receiver.
     /// </summary>
-    public async Task<OnionReply> ProcessLayerAsync(
+    public Task<OnionReply> ProcessLayerAsync(
         ReadOnlyMemory<byte> ciphertext, ReadOnlyMemory<byte> ephemeralKey, EncryptionType encType, int hopNo, CancellationToken cancellationToken)
     {
         if (hopNo > OnionProcessor.MaxHopNo)
         {
-            return OnionReply.Text(400, "onion request max path length exceeded");
+            return Task.FromResult(OnionReply.Text(400, "onion request max path length exceeded"));
         }
 
+        return ProcessLayerCoreAsync(ciphertext, ephemeralKey, encType, hopNo, cancellationToken);
+    }
+
+    /// <summary>One layer per §6 (readiness, decrypt, classify, act), without the hop limit.</summary>
+    private async Task<OnionReply> ProcessLayerCoreAsync(
+        ReadOnlyMemory<byte> ciphertext, ReadOnlyMemory<byte> ephemeralKey, EncryptionType encType, int hopNo, CancellationToken cancellationToken)
+    {
         if (_node.NotReadyReasons() is not null)
         {
             return OnionReply.Text(503, "Snode not ready: " + _node.Keys.PublicKeyHex);
@@ -230,8 +239,10 @@ public sealed partial class OnionEndpoint : IDisposable
             return OnionReply.Text(502, "Onion relaying to other nodes is not available on this node");
         }
 
+        // Saturating: a client's hop_no of int.MaxValue must not wrap to a negative the next node clamps to 1 (§7.4).
+        var nextHopNo = hopNo == int.MaxValue ? hopNo : hopNo + 1;
         var request = new OnionRelayRequest(
-            new OnionNextHop(hex, next.Ip, next.PeerPort), layer.NextEphemeralKey, layer.NextEncType, hopNo + 1, layer.Blob);
+            new OnionNextHop(hex, next.Ip, next.PeerPort), layer.NextEphemeralKey, layer.NextEncType, nextHopNo, layer.Blob);
         var reply = await _forwarder.ForwardAsync(request, cancellationToken);
         return new OnionReply(NormalizeRelayStatus(reply.Status), reply.Body);
     }

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using SessionNode.Daemon.Commands;
+using SessionNode.Daemon.Configuration;
 using SessionNode.Testing;
 
 namespace SessionNode.Daemon.Tests;
@@ -37,6 +40,24 @@ public sealed class CheckConfigTests
         Assert.Contains(mentioned, result.Error);
     }
 
+    [Theory]
+    [InlineData("warning", LogLevel.Warning)]
+    [InlineData("err", LogLevel.Error)]
+    [InlineData("none", LogLevel.None)]
+    [InlineData("Warning", LogLevel.Warning)]
+    public async Task CheckConfig_ReferenceLogLevelAliases_AreAccepted(string level, LogLevel expected)
+    {
+        // The reference's parser (oxen-logging over spdlog) also takes these spellings.
+        using var temp = new TempDirectory();
+
+        var result = await Cli.RunAsync("check-config", "--data-dir", temp.Path, "--log-level", level);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("LogLevel=" + level.ToLowerInvariant(), result.Output);
+        Assert.True(LogLevelNames.TryParse(level, out var parsed));
+        Assert.Equal(expected, parsed);
+    }
+
     [Fact]
     public async Task CheckConfig_MissingDataDir_IsNotCreated()
     {
@@ -65,9 +86,28 @@ public sealed class CheckConfigTests
     }
 
     [Fact]
-    public async Task Version_PrintsOurVersionAndTheReferenceVersion()
+    public async Task CheckConfig_StatsAccessKeys_SeveralValuesAfterOneFlag()
     {
-        var result = await Cli.RunAsync("--version");
+        // CLI11 vector option: one --stats-access-key takes every value up to the next option.
+        using var temp = new TempDirectory();
+        var (a, b) = (new string('a', 64), new string('b', 64));
+
+        var result = await Cli.RunAsync("check-config", "--stats-access-key", a, b, "--data-dir", temp.Path);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains($"StatsAccessKeys=[{a}, {b}]", result.Output);
+    }
+
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("-v")]
+    public async Task Version_PrintsOurVersionAndTheReferenceVersion(string flag)
+    {
+        // Without the alias "-v" would be the deprecated positional IP and start a node: check the parse first.
+        var root = SessionNodeCli.CreateRootCommand();
+        Assert.NotNull(root.Parse([flag]).GetResult(Assert.Single(root.Options.OfType<System.CommandLine.VersionOption>())));
+
+        var result = await Cli.RunAsync(flag);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"^SessionNode \d+\.\d+\.\d+\S* \(compatible with Oxen Storage Server 2\.8\.0\)\r?\n$", result.Output);

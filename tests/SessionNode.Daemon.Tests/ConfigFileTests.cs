@@ -22,6 +22,57 @@ public sealed class ConfigFileTests
             entries);
     }
 
+    [Fact]
+    public void Parse_InlineComments_AreCutLikeCli11()
+    {
+        var entries = ReferenceConfigFile.Parse("https-port=22025 # client port\nforce-start # debugging only\n");
+
+        Assert.Equal([new ConfigFileEntry(1, "https-port", "22025"), new ConfigFileEntry(2, "force-start", "true")], entries);
+    }
+
+    [Theory]
+    [InlineData("[k1,k2]")]
+    [InlineData("k1, k2")]
+    [InlineData("k1 k2")]
+    [InlineData("[\"k1\", \"k2\"]")]
+    public void SplitValues_Cli11ArrayForms_GiveEachValue(string value)
+    {
+        Assert.Equal(["k1", "k2"], ReferenceConfigFile.SplitValues(value));
+    }
+
+    [Fact]
+    public async Task CheckConfig_ReferenceFileQuirks_CommentsArraysAndFirstValueWins()
+    {
+        using var temp = new TempDirectory();
+        var file = temp.Combine("storage-server.conf");
+        var (a, b, c) = (new string('a', 64), new string('b', 64), new string('c', 64));
+        await File.WriteAllTextAsync(
+            file,
+            $"https-port=22025 # client port\nstats-access-key=[{a},{b}]\nstats-access-key={c}\nport=22026\nlmq-port=22024\n",
+            TestContext.Current.CancellationToken);
+
+        var result = await Cli.RunAsync("check-config", "--data-dir", temp.Path, "--config-file", file);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("HttpsPort=22025, PeerPort=22024", result.Output);
+        Assert.Contains($"StatsAccessKeys=[{a}, {b}, {c}]", result.Output); // consecutive lines of a list option add up
+        Assert.Contains($"{file}:4: 'port' was already set earlier in the file; this line is ignored.", result.Error);
+    }
+
+    [Fact]
+    public async Task CheckConfig_RepeatedListOptionAfterAnotherLine_FirstGroupWins()
+    {
+        using var temp = new TempDirectory();
+        var file = temp.Combine("storage-server.conf");
+        var (a, b) = (new string('a', 64), new string('b', 64));
+        await File.WriteAllTextAsync(file, $"stats-access-key={a}\nforce-start=1\nstats-access-key={b}\n", TestContext.Current.CancellationToken);
+
+        var result = await Cli.RunAsync("check-config", "--data-dir", temp.Path, "--config-file", file);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains($"StatsAccessKeys=[{a}]", result.Output);
+    }
+
     [Theory]
     [InlineData("1", "true")]
     [InlineData("TRUE", "true")]

@@ -220,18 +220,30 @@ public sealed class OnionTests
     }
 
     [Theory]
-    [InlineData(16, 400, "onion request max path length exceeded")]
-    [InlineData(15, 502, "Next node not found: ")]
-    public async Task HopNoAtRelayingEdge_LimitAppliedBeforeDecrypting(int hopNo, int status, string textPrefix)
+    [InlineData(15)]
+    [InlineData(16)]
+    public async Task HopNoAtTheEdge_NotChecked_EdgePeelsItsLayer(int hopNo)
     {
+        // onion.md §5.2, client-rpc.md §11.7: only a relay receiver applies the limit, so the edge still
+        // decrypts and resolves the next hop.
         await using var f = await NodeFixture.StartAsync();
-        var path = new[] { EdgeOf(f), RandomHop() };
+        var stranger = RandomHop();
 
-        var response = await f.Client.SendRawViaOnionAsync(f.Requests.Info(), path, new OnionRequestOptions { HopNo = hopNo }, Ct);
+        var response = await f.Client.SendRawViaOnionAsync(f.Requests.Info(), [EdgeOf(f), stranger], new OnionRequestOptions { HopNo = hopNo }, Ct);
 
         Assert.True(response.IsPathError);
-        Assert.Equal(status, response.Status);
-        Assert.StartsWith(textPrefix, response.BodyText, StringComparison.Ordinal);
+        Assert.Equal(502, response.Status);
+        Assert.Equal("Next node not found: " + stranger.Ed25519Hex, response.BodyText);
+    }
+
+    [Fact]
+    public async Task HopNoSixteenAtTheEdge_OneHop_RpcAnswers()
+    {
+        await using var f = await NodeFixture.StartAsync();
+
+        var info = await f.Client.SendViaOnionAsync(f.Requests.Info(), [EdgeOf(f)], new OnionRequestOptions { HopNo = 16 }, Ct);
+
+        Assert.Equal(f.Now, info.Timestamp);
     }
 
     [Theory]

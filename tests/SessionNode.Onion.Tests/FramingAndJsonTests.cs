@@ -52,6 +52,21 @@ public sealed class FramingAndJsonTests
         Assert.NotNull(error);
     }
 
+    [Theory]
+    [InlineData("{\"host\":\"a\xff\",\"target\":\"/oxen/v4/lsrpc\"}")]
+    [InlineData("{\"headers\":\"\",\"x\":\"\xc3\"}")]
+    [InlineData("{\"headers\":\"\",\"\xff\":1}")]
+    [InlineData("{\"enc_type\":\"\xfe\",\"ephemeral_key\":\"00\"}")]
+    [InlineData("{\"host\":\"\\ud800\",\"target\":\"/oxen/v4/lsrpc\"}")]
+    [InlineData("{\"headers\":\"\",\"\\udc00\":1}")]
+    public void Json_InvalidUtf8_FailsWithoutThrowing(string latin1)
+    {
+        // nlohmann (the reference) rejects invalid UTF-8 anywhere in the text: a parse error, never an exception.
+        var bytes = Encoding.Latin1.GetBytes(latin1);
+        Assert.False(OnionJson.TryParse(bytes, out _, out var error));
+        Assert.NotNull(error);
+    }
+
     [Fact]
     public void Json_DuplicateKey_LaterWins()
     {

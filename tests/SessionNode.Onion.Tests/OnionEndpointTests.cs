@@ -110,10 +110,29 @@ public sealed class OnionEndpointTests : IDisposable
     public async Task OuterJsonWithInvalidUtf8_Is400ErrorParsing()
     {
         using var f = new EndpointFixture();
-        byte[] json = [.. """{"ephemeral_key":"0000000000000000000000000000000000000000000000000000000000000000","enc_type":"aes"""u8, 0xC3, 0x28, .. "\"}"u8];
+        var json = Encoding.Latin1.GetBytes("{\"ephemeral_key\":\"" + Convert.ToHexStringLower(_eph.PublicKey) + "\",\"enc_type\":\"\xff\"}");
         var reply = await SendAsync(f, OnionFraming.Build(new byte[50], json));
         Assert.Equal(400, reply.Status);
         Assert.StartsWith("Error parsing onion request: ", Text(reply), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"host\":\"files\xff.example.org\",\"target\":\"/oxen/v4/lsrpc\"}")]
+    [InlineData("{\"headers\":{},\"body\":\"\xc3\"}")]
+    public async Task InnerJsonWithInvalidUtf8_IsEncryptedInvalidJson(string latin1Json)
+    {
+        var proxy = new FakeProxy(new OnionProxyResponse(200, [], "unused"u8.ToArray()));
+        using var f = new EndpointFixture(proxy: proxy);
+        var layer = OnionFraming.Build(Encoding.UTF8.GetBytes(Store0), Encoding.Latin1.GetBytes(latin1Json));
+        var ciphertext = new ChannelEncryption(_eph, isServer: false).Encrypt(EncryptionType.XChaCha20, layer, f.OnionPublicKey);
+        var outer = "{\"ephemeral_key\":\"" + Convert.ToHexStringLower(_eph.PublicKey) + "\",\"enc_type\":\"xchacha20\"}";
+
+        var reply = await SendAsync(f, OnionFraming.Build(ciphertext, Encoding.UTF8.GetBytes(outer)));
+
+        var (status, body) = f.OpenReply(reply, _eph, EncryptionType.XChaCha20);
+        Assert.Equal(400, status);
+        Assert.Equal("Invalid json", body.GetString());
+        Assert.Empty(proxy.Calls);
     }
 
     [Fact]
@@ -126,17 +145,31 @@ public sealed class OnionEndpointTests : IDisposable
     }
 
     [Theory]
-    [InlineData(15, 200)]
-    [InlineData(16, 400)]
-    public async Task OuterHopNo_AboveFifteen_IsRefused(int hopNo, int expected)
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(1000)]
+    public async Task OuterHopNo_AboveFifteen_IsNotCheckedAtTheEdge(int hopNo)
     {
+        // onion.md §5.2 / client-rpc.md §11.7: the edge takes any starting hop_no; only a relay receiver refuses.
         using var f = new EndpointFixture();
         var reply = await SendAsync(f, f.BuildBody(_eph, EncryptionType.AesGcm, Encoding.UTF8.GetBytes(Store0), """{"headers":""}""", $",\"hop_no\":{hopNo}"));
-        Assert.Equal(expected, reply.Status);
-        if (expected == 400)
-        {
-            Assert.Equal("onion request max path length exceeded", Text(reply));
-        }
+        Assert.Equal(200, reply.Status);
+        Assert.Equal(200, f.OpenReply(reply, _eph, EncryptionType.AesGcm).Status);
+    }
+
+    [Theory]
+    [InlineData("16", 17)]
+    [InlineData("2147483647", int.MaxValue)]
+    [InlineData("9007199254740993", int.MaxValue)]
+    public async Task OuterHopNo_High_IsRelayedAboveTheLimitWithoutWrapping(string hopNo, int relayed)
+    {
+        var forwarder = new FakeForwarder(new OnionReply(400, "onion request max path length exceeded"u8.ToArray()));
+        using var f = new EndpointFixture(forwarder: forwarder);
+        var json = $$"""{"destination":"{{f.NodeKeys.PublicKeyHex}}","ephemeral_key":"{{Convert.ToHexStringLower(_eph.PublicKey)}}"}""";
+        var reply = await SendAsync(f, f.BuildBody(_eph, EncryptionType.AesGcm, "next layer"u8, json, ",\"hop_no\":" + hopNo));
+
+        Assert.Equal(400, reply.Status);
+        Assert.Equal(relayed, Assert.Single(forwarder.Calls).Request.HopNo);
     }
 
     [Fact]

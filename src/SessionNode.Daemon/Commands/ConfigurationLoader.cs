@@ -62,8 +62,13 @@ internal static class ConfigurationLoader
         }
 
         var tokens = new List<string>();
+        var given = new HashSet<Option>();
+        string? previousName = null;
         foreach (var entry in ReferenceConfigFile.Parse(text))
         {
+            // CLI11 merges consecutive lines of one multi-value option; otherwise an option's first line wins.
+            var continues = entry.Name == previousName && entry.Name.Length > 0;
+            previousName = entry.Name;
             if (!byName.TryGetValue(entry.Name, out var option))
             {
                 warnings.Add($"{path}:{entry.Line}: unknown option '{entry.Name}' ignored.");
@@ -73,6 +78,24 @@ internal static class ConfigurationLoader
             if (option == options.ConfigFile)
             {
                 warnings.Add($"{path}:{entry.Line}: 'config-file' inside a config file is ignored.");
+                continue;
+            }
+
+            var multiValue = option.ValueType == typeof(string[]);
+            if (!given.Add(option) && !(multiValue && continues))
+            {
+                warnings.Add($"{path}:{entry.Line}: '{entry.Name}' was already set earlier in the file; this line is ignored.");
+                continue;
+            }
+
+            if (multiValue)
+            {
+                foreach (var value in ReferenceConfigFile.SplitValues(entry.Value))
+                {
+                    tokens.Add("--" + entry.Name);
+                    tokens.Add(value);
+                }
+
                 continue;
             }
 

@@ -88,6 +88,7 @@ internal sealed class NodeCommandLineOptions
     public Option<string[]> StatsAccessKeys { get; } = new("--stats-access-key")
     {
         HelpName = "PUBKEY",
+        AllowMultipleArgumentsPerToken = true, // the reference's CLI11 vector option: --stats-access-key K1 K2
         Description = "X25519 public key (64 hex) allowed to call the admin get_stats; repeatable. [Daemon:StatsAccessKeys]",
     };
 
@@ -205,7 +206,7 @@ internal sealed class NodeCommandLineOptions
             HelpName = "LEVEL",
             Description = $"Log level: {string.Join(", ", LogLevelNames.All)}. [Daemon:LogLevel, default: {DaemonDefaults.LogLevel}]",
         };
-        option.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. LogLevelNames.All]);
+        option.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. LogLevelNames.Accepted]);
         return option;
     }
 

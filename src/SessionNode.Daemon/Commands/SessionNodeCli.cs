@@ -42,6 +42,7 @@ public static class SessionNodeCli
         foreach (var version in root.Options.OfType<VersionOption>())
         {
             version.Action = new PrintVersionAction();
+            version.Aliases.Add("-v"); // the reference's short form (storage.md §8.1); otherwise a positional IP
         }
 
         return root;
