@@ -57,7 +57,8 @@ public sealed class ReferenceRoutesTests
         using var response = await client.SendAsync(request, Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal($"{method} {path} Not Found", await response.Content.ReadAsStringAsync(Ct));
+        // Upstream's HTTP library reports the method token in lower case (client-rpc.md §2.2).
+        Assert.Equal($"{method.ToLowerInvariant()} {path} Not Found", await response.Content.ReadAsStringAsync(Ct));
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
     }
 }
