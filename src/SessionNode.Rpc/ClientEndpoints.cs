@@ -151,9 +151,21 @@ public sealed class ClientEndpoints
     public static Task NotFoundAsync(HttpContext http) =>
         WriteTextAsync(http, 404, http.Request.Method.ToLowerInvariant() + " " + RawPath(http) + " Not Found");
 
+    /// <summary>Route of the JSON RPC (client-rpc.md §2.2).</summary>
+    public const string StorageRpcPath = "/storage_rpc/v1";
+
+    /// <summary>Route of onion requests (onion.md §5).</summary>
+    public const string OnionPath = "/onion_req/v2";
+
+    /// <summary>Route of the reachability ping (swarm.md §12.6).</summary>
+    public const string PingTestPath = "/ping_test/v1";
+
+    /// <summary>Route of the deprecated version probe.</summary>
+    public const string GetStatsPath = "/get_stats/v1";
+
     /// <summary>True for the client routes, which match only their exact path (see <see cref="RawPath"/>).</summary>
     public static bool IsClientRoute(string? pattern) =>
-        pattern is "/storage_rpc/v1" or "/onion_req/v2" or "/ping_test/v1" or "/get_stats/v1";
+        pattern is StorageRpcPath or OnionPath or PingTestPath or GetStatsPath;
 
     /// <summary>
     /// The request path as sent: not percent-decoded, case kept, query string dropped. Upstream routes on

@@ -94,10 +94,10 @@ public static class RpcServiceCollectionExtensions
 
         // Handlers are resolved per request (singletons, so a lookup), not at map time: mapping must not
         // open the store or create keys before the host has validated its options and started.
-        endpoints.Map("/storage_rpc/v1", static ctx => ctx.RequestServices.GetRequiredService<ClientEndpoints>().StorageRpcAsync(ctx));
-        endpoints.Map("/ping_test/v1", static ctx => ctx.RequestServices.GetRequiredService<ClientEndpoints>().PingTestAsync(ctx));
-        endpoints.Map("/get_stats/v1", ClientEndpoints.GetStatsAsync);
-        endpoints.Map("/onion_req/v2", static ctx => ctx.RequestServices.GetRequiredService<OnionEndpoint>().HandleAsync(ctx));
+        endpoints.Map(ClientEndpoints.StorageRpcPath, static ctx => ctx.RequestServices.GetRequiredService<ClientEndpoints>().StorageRpcAsync(ctx));
+        endpoints.Map(ClientEndpoints.PingTestPath, static ctx => ctx.RequestServices.GetRequiredService<ClientEndpoints>().PingTestAsync(ctx));
+        endpoints.Map(ClientEndpoints.GetStatsPath, ClientEndpoints.GetStatsAsync);
+        endpoints.Map(ClientEndpoints.OnionPath, static ctx => ctx.RequestServices.GetRequiredService<OnionEndpoint>().HandleAsync(ctx));
         endpoints.MapSessionNodePeers();
         endpoints.MapSessionNodeAdmin();
         endpoints.MapFallback(ClientEndpoints.NotFoundAsync);

@@ -373,18 +373,20 @@ public static class RequestParser
 
         // Upstream checks the encoding before the length: an oversized value that is not base64
         // (e.g. 102 401 characters, a 4n+1 length) is "not base64 encoded", not "exceeds".
+        // An oversized value is only validated (never decoded), so hostile input allocates no output array.
         var text = element.GetString()!;
-        if (!Base64Strict.IsValid(text))
-        {
-            RequestParseException.Throw("Invalid 'data' value: not base64 encoded");
-        }
-
-        if (text.Length > Limits.MaxMessageBase64Chars)
+        if (text.Length > Limits.MaxMessageBase64Chars && Base64Strict.IsValid(text))
         {
             RequestParseException.Throw($"Message body exceeds maximum allowed length of {Limits.MaxMessageBytes} bytes");
         }
 
-        return Base64Strict.DecodeOrNull(text) ?? throw new InvalidOperationException("Valid base64 failed to decode.");
+        var data = text.Length > Limits.MaxMessageBase64Chars ? null : Base64Strict.DecodeOrNull(text);
+        if (data is null)
+        {
+            RequestParseException.Throw("Invalid 'data' value: not base64 encoded");
+        }
+
+        return data;
     }
 
     private static long SaturatingAdd(long a, long b)
