@@ -52,4 +52,25 @@ public static class Ed25519
 
         return true;
     }
+
+    /// <summary>
+    /// The legacy (primary) service-node public key of a legacy secret scalar: Ed25519 base-point
+    /// multiplication without clamping (libsodium <c>crypto_scalarmult_ed25519_base_noclamp</c>, swarm.md §1;
+    /// oxend's <c>service_node_privkey</c> is such a scalar). False for wrong lengths or a zero scalar.
+    /// </summary>
+    public static bool TryLegacyPublicKey(ReadOnlySpan<byte> scalar, Span<byte> publicKey)
+    {
+        if (scalar.Length != SeedSize || publicKey.Length != PublicKeySize)
+        {
+            return false;
+        }
+
+        if (LibSodium.crypto_scalarmult_ed25519_base_noclamp(publicKey, scalar) != 0)
+        {
+            publicKey.Clear();
+            return false;
+        }
+
+        return true;
+    }
 }

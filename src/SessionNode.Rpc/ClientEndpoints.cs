@@ -129,7 +129,7 @@ public sealed class ClientEndpoints
         }
 
         _pings.Record(PingTransport.Https);
-        http.Response.Headers["X-Oxen-Snode-Pubkey"] = Convert.ToBase64String(_node.Keys.PublicKey);
+        http.Response.Headers["X-Oxen-Snode-Pubkey"] = _node.LegacyPublicKeyBase64;
         return WriteTextAsync(http, 200, string.Empty);
     }
 

@@ -21,16 +21,30 @@ public sealed class NodeState
     private volatile bool _shuttingDown;
 
     /// <summary>Creates the state.</summary>
-    public NodeState(Ed25519KeyPair keys, Membership membership, TimeProvider time, bool forceStart)
+    /// <param name="keys">The node's Ed25519 identity.</param>
+    /// <param name="membership">The membership holder.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="forceStart">Bypass readiness checks.</param>
+    /// <param name="legacyPublicKey">The legacy (primary) service-node key when it differs from the Ed25519 key
+    /// (keys from oxend, swarm.md §1); null means the Ed25519 key, as for every modern registration.</param>
+    public NodeState(Ed25519KeyPair keys, Membership membership, TimeProvider time, bool forceStart, byte[]? legacyPublicKey = null)
     {
         Keys = keys;
         Membership = membership;
         Time = time;
         ForceStart = forceStart;
+        LegacyPublicKey = legacyPublicKey ?? keys.PublicKey.ToArray();
+        LegacyPublicKeyBase64 = Convert.ToBase64String(LegacyPublicKey);
     }
 
     /// <summary>The node's Ed25519 identity (signs results).</summary>
     public Ed25519KeyPair Keys { get; }
+
+    /// <summary>The node's legacy (primary) service-node public key, 32 bytes (oxend's <c>service_node_pubkey</c>).</summary>
+    public byte[] LegacyPublicKey { get; }
+
+    /// <summary>Padded base64 of <see cref="LegacyPublicKey"/> (the <c>X-Oxen-Snode-Pubkey</c> header, client-rpc.md §2).</summary>
+    public string LegacyPublicKeyBase64 { get; }
 
     /// <summary>The membership holder.</summary>
     public Membership Membership { get; }
@@ -80,3 +94,10 @@ public sealed class NodeState
         return reasons is null ? null : string.Join("; ", reasons);
     }
 }
+
+/// <summary>
+/// The node's legacy (primary) public key when it is not its Ed25519 key: registered by the host when the
+/// keys come from oxend (swarm.md §1). Absent otherwise.
+/// </summary>
+/// <param name="PublicKey">32 bytes.</param>
+public sealed record NodeLegacyKey(byte[] PublicKey);

@@ -40,7 +40,8 @@ public static class RpcServiceCollectionExtensions
             sp.GetRequiredService<Ed25519KeyPair>(),
             sp.GetRequiredService<Membership>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<NodeOptions>>().Value.ForceStart));
+            sp.GetRequiredService<IOptions<NodeOptions>>().Value.ForceStart,
+            sp.GetService<NodeLegacyKey>()?.PublicKey));
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<OxendRequestProxy>(); // oxend_request in Network:Mode oxend (client-rpc.md §9.13)
         services.AddSingleton<RequestHandler>();

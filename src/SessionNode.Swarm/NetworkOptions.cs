@@ -33,8 +33,18 @@ public sealed class NetworkOptions
     /// <summary>oxend RPC base URL (mode oxend); requests go to <c>&lt;url&gt;/json_rpc</c>. Default: http://127.0.0.1:22023.</summary>
     public string OxendRpcUrl { get; set; } = "http://127.0.0.1:22023";
 
-    /// <summary>Interval between <c>get_service_nodes</c> polls (and retries while oxend is unreachable). Default: 5 s.</summary>
+    /// <summary>
+    /// Mode oxend: take this node's keys from oxend's <c>get_service_node_privkey</c> at start (swarm.md §1),
+    /// as a service node must; false keeps the key file of the data folder (devnets and tests where one
+    /// oxend serves several nodes). Default: true.
+    /// </summary>
+    public bool OxendKeys { get; set; } = true;
+
+    /// <summary>Interval between <c>get_service_nodes</c> polls (and retries while oxend is unreachable, key retrieval at start included). Default: 5 s.</summary>
     public TimeSpan OxendPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Interval of <c>storage_server_ping</c> to oxend (mode oxend; swarm.md §14); zero turns pings off. Default: 30 s.</summary>
+    public TimeSpan OxendPingInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Timeout of one oxend request. Default: 15 s (the OxenMQ default, swarm.md §2.1).</summary>
     public TimeSpan OxendRequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
@@ -92,6 +102,11 @@ internal sealed class NetworkOptionsValidator : IValidateOptions<NetworkOptions>
         if (options.StaticPollInterval <= TimeSpan.Zero || options.OxendPollInterval <= TimeSpan.Zero || options.OxendRequestTimeout <= TimeSpan.Zero)
         {
             errors.Add("Network:StaticPollInterval, OxendPollInterval and OxendRequestTimeout must be positive.");
+        }
+
+        if (options.OxendPingInterval < TimeSpan.Zero)
+        {
+            errors.Add("Network:OxendPingInterval must not be negative (zero turns pings off).");
         }
 
         if (options.RetryQueueCapacity < 1)

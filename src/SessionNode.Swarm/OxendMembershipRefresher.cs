@@ -9,8 +9,8 @@ namespace SessionNode.Swarm;
 /// Membership source of <see cref="NetworkMode.Oxend"/>: polls oxend's HTTP JSON-RPC
 /// <c>get_service_nodes</c> every <see cref="NetworkOptions.OxendPollInterval"/> (with
 /// <c>poll_block_hash</c> after the first answer, so unchanged blocks cost nothing), retrying while
-/// oxend is unreachable, and publishes a snapshot per new block. Hard fork and height come from oxend;
-/// our own keys come from our key file (deviation from swarm.md §1: oxend does not hand us keys).
+/// oxend is unreachable, and publishes a snapshot per new block. Hard fork and height come from oxend
+/// (our keys too, fetched before the node is built: <see cref="OxendKeyFetcher"/>).
 /// A failed update keeps the previous view. Owns the last block hash and node list.
 /// </summary>
 public sealed partial class OxendMembershipRefresher : BackgroundService

@@ -165,4 +165,46 @@ public sealed class Ed25519Tests
         key.Dispose();
         Assert.Throws<ObjectDisposedException>(() => key.Sign([1]));
     }
+
+    [Fact]
+    public void TryLegacyPublicKey_OfTheEd25519SecretScalar_IsTheEd25519PublicKey()
+    {
+        // A modern registration: oxend's legacy scalar is the Ed25519 key's own (clamped) scalar.
+        var seed = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        using var pair = Ed25519KeyPair.FromSeed(seed);
+        var scalar = System.Security.Cryptography.SHA512.HashData(seed)[..32];
+        scalar[0] &= 248;
+        scalar[31] &= 127;
+        scalar[31] |= 64;
+
+        var legacy = new byte[32];
+        Assert.True(Ed25519.TryLegacyPublicKey(scalar, legacy));
+        Assert.Equal(pair.PublicKey.ToArray(), legacy);
+    }
+
+    [Fact]
+    public void TryLegacyPublicKey_IsNotClamped()
+    {
+        // Scalar 1 is the base point itself; clamping would have turned it into another scalar.
+        var one = new byte[32];
+        one[0] = 1;
+        var point = new byte[32];
+        Assert.True(Ed25519.TryLegacyPublicKey(one, point));
+        Assert.Equal("5866666666666666666666666666666666666666666666666666666666666666", Convert.ToHexStringLower(point));
+    }
+
+    [Theory]
+    [InlineData(32, 32, true)] // zero scalar
+    [InlineData(31, 32, false)]
+    [InlineData(32, 31, false)]
+    public void TryLegacyPublicKey_ZeroScalarOrBadLengths_ReturnsFalse(int scalarLength, int outputLength, bool zero)
+    {
+        var scalar = new byte[scalarLength];
+        if (!zero)
+        {
+            scalar[0] = 1;
+        }
+
+        Assert.False(Ed25519.TryLegacyPublicKey(scalar, new byte[outputLength]));
+    }
 }

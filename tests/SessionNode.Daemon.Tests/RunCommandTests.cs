@@ -59,4 +59,22 @@ public sealed class RunCommandTests
         Assert.False(settings.ContainsKey("Node:BindIp"));
         Assert.Equal(2, warnings.Count);
     }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:22023", "oxend", "http://127.0.0.1:22023", null)]
+    [InlineData("https://oxend.example:443/", "oxend", "https://oxend.example:443/", null)]
+    [InlineData("ipc:///var/lib/oxen/oxend.sock", null, null, "ipc:///var/lib/oxen/oxend.sock")] // OxenMQ: ignored with a warning
+    [InlineData("tcp://127.0.0.1:22025", null, null, "tcp://127.0.0.1:22025")]
+    public void OxendRpc_HttpUrlSelectsOxendMode_OxenMqAddressIsOnlyNoted(string address, string? mode, string? url, string? ignored)
+    {
+        var options = new Commands.NodeCommandLineOptions();
+        var root = new System.CommandLine.RootCommand();
+        options.AddTo(root, legacyPositionals: true);
+
+        var settings = options.ToSettings(root.Parse(["--oxend-rpc", address]), []);
+
+        Assert.Equal(mode, settings.GetValueOrDefault("Network:Mode"));
+        Assert.Equal(url, settings.GetValueOrDefault("Network:OxendRpcUrl"));
+        Assert.Equal(ignored, settings.GetValueOrDefault("Daemon:OxendRpc"));
+    }
 }

@@ -22,6 +22,7 @@ public sealed class OxendTests
         {
             ["Network:Mode"] = "oxend",
             ["Network:OxendRpcUrl"] = oxend.Url,
+            ["Network:OxendKeys"] = "false", // several nodes share this one oxend: keys from their key files
             ["Network:OxendPollInterval"] = "00:00:00.100",
         };
         await using var n0 = await TestNode.StartAsync(new TestNodeOptions { DataDir = dirs[0], Settings = settings }, Ct);
@@ -69,6 +70,7 @@ public sealed class OxendTests
         {
             ["Network:Mode"] = "oxend",
             ["Network:OxendRpcUrl"] = oxend.Url,
+            ["Network:OxendKeys"] = "false", // several nodes share this one oxend: keys from their key files
             ["Network:OxendPollInterval"] = "00:00:00.100",
         };
         await using var node = await TestNode.StartAsync(new TestNodeOptions { DataDir = dir, Settings = settings }, Ct);

@@ -144,6 +144,7 @@ public sealed class ReachabilityTests
         {
             ["Network:Mode"] = "oxend",
             ["Network:OxendRpcUrl"] = oxend.Url,
+            ["Network:OxendKeys"] = "false", // several nodes share this one oxend: keys from their key files
             ["Network:OxendPollInterval"] = "00:00:00.100",
             ["Reachability:Tick"] = "00:00:00.020",
             ["Reachability:RandomTestMean"] = "00:00:00.100",

@@ -12,10 +12,10 @@ using Microsoft.Extensions.Logging;
 namespace SessionNode.Testing;
 
 /// <summary>One service node as the fake oxend reports it.</summary>
-public sealed record FakeOxendNode(string Ed25519Hex, string? X25519Hex, string Ip, int HttpsPort, int PeerPort, ulong SwarmId, bool Funded = true)
+public sealed record FakeOxendNode(string Ed25519Hex, string? X25519Hex, string Ip, int HttpsPort, int PeerPort, ulong SwarmId, bool Funded = true, string? LegacyKeyHex = null)
 {
-    /// <summary>Legacy key reported as <c>service_node_pubkey</c> (the Ed25519 key, like modern registrations).</summary>
-    public string LegacyHex => Ed25519Hex;
+    /// <summary>Legacy key reported as <c>service_node_pubkey</c>: the Ed25519 key (like modern registrations) unless <see cref="LegacyKeyHex"/> is given.</summary>
+    public string LegacyHex => LegacyKeyHex ?? Ed25519Hex;
 }
 
 /// <summary>One <c>report_peer_status</c> call received by the fake oxend.</summary>
@@ -32,6 +32,7 @@ public sealed class FakeOxend : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Lock _lock = new();
     private readonly List<FakeOxendPeerReport> _peerReports = [];
+    private readonly List<string> _pings = [];
     private IReadOnlyList<FakeOxendNode> _nodes = [];
     private long _height = 100;
     private string _blockHash = NewHash(100);
@@ -61,6 +62,27 @@ public sealed class FakeOxend : IAsyncDisposable
 
     /// <summary>When true every request fails with 500 (oxend down).</summary>
     public bool Failing { get; set; }
+
+    /// <summary>
+    /// The keys answered to <c>get_service_node_privkey</c> / <c>get_service_privkeys</c> (swarm.md §1) as hex:
+    /// legacy scalar, libsodium Ed25519 secret key (seed ‖ public) and X25519 secret. Null: a "Method not found" error.
+    /// </summary>
+    public (string Legacy, string Ed25519, string X25519)? PrivateKeys { get; set; }
+
+    /// <summary><c>get_service_node_privkey</c> requests received so far.</summary>
+    public int KeyRequests { get; private set; }
+
+    /// <summary>The <c>params</c> of every <c>storage_server_ping</c> received (swarm.md §14), oldest first, as JSON text.</summary>
+    public IReadOnlyList<string> Pings
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _pings];
+            }
+        }
+    }
 
     /// <summary>When set, the body (status 200) answered to methods other than <c>get_service_nodes</c> and <c>report_peer_status</c>.</summary>
     public string? OtherMethodAnswer { get; set; }
@@ -120,6 +142,52 @@ public sealed class FakeOxend : IAsyncDisposable
 
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"result\":{\"status\":\"OK\"}}", context.RequestAborted);
+            return;
+        }
+
+        if (method is "get_service_node_privkey" or "get_service_privkeys" or "storage_server_ping")
+        {
+            // Not counted in Requests, which counts the membership polls.
+            string reply;
+            lock (_lock)
+            {
+                if (method != "storage_server_ping")
+                {
+                    KeyRequests++;
+                }
+
+                if (Failing)
+                {
+                    context.Response.StatusCode = 500;
+                    return;
+                }
+
+                if (method == "storage_server_ping")
+                {
+                    _pings.Add(doc.RootElement.GetProperty("params").GetRawText());
+                    reply = "{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"result\":{\"status\":\"OK\"}}";
+                }
+                else
+                {
+                    reply = PrivateKeys is { } k
+                        ? new JsonObject
+                        {
+                            ["jsonrpc"] = "2.0",
+                            ["id"] = "0",
+                            ["result"] = new JsonObject
+                            {
+                                ["service_node_privkey"] = k.Legacy,
+                                ["service_node_ed25519_privkey"] = k.Ed25519,
+                                ["service_node_x25519_privkey"] = k.X25519,
+                                ["status"] = "OK",
+                            },
+                        }.ToJsonString()
+                        : new JsonObject { ["jsonrpc"] = "2.0", ["id"] = "0", ["error"] = new JsonObject { ["code"] = -32601, ["message"] = "Method not found" } }.ToJsonString();
+                }
+            }
+
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(reply, context.RequestAborted);
             return;
         }
 

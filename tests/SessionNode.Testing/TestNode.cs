@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using SessionNode.Crypto;
+using SessionNode.Daemon.Configuration;
 using SessionNode.Daemon.Hosting;
 
 namespace SessionNode.Testing;
@@ -101,7 +102,7 @@ public sealed class TestNode : IAsyncDisposable
         WebApplication? app = null;
         try
         {
-            app = SessionNodeHost.Build(settings, time);
+            app = await SessionNodeHost.BuildAsync(new NodeConfigurationSources { CommandLine = settings }, time, cancellationToken);
             await app.StartAsync(cancellationToken);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             return new TestNode(app, ownedDataDir, dataDir, time, new Uri(address.TrimEnd('/') + "/"));

@@ -51,6 +51,10 @@ internal static partial class LibSodium
     }
 #pragma warning restore CA1810
 
+    /// <summary>Ed25519 base-point multiplication of a scalar without clamping; -1 if the scalar is 0 (mod L).</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_scalarmult_ed25519_base_noclamp(Span<byte> q, ReadOnlySpan<byte> n);
+
     /// <summary>Montgomery u-coordinate of an Ed25519 public key; -1 for invalid or small-order points.</summary>
     [LibraryImport(Library)]
     public static partial int crypto_sign_ed25519_pk_to_curve25519(Span<byte> curve25519Pk, ReadOnlySpan<byte> ed25519Pk);

@@ -95,7 +95,7 @@ internal sealed class NodeCommandLineOptions
     public Option<string> OxendRpc { get; } = new("--oxend-rpc")
     {
         HelpName = "URL",
-        Description = "Reference oxend RPC address. Accepted for compatibility and ignored: no oxend link yet (a warning is logged). [Daemon:OxendRpc]",
+        Description = "oxend's HTTP JSON-RPC URL (e.g. http://127.0.0.1:22023): selects Network:Mode oxend with it — node keys, service-node list, pings and reports. The reference's OxenMQ addresses (ipc://, tcp://) are not spoken: ignored with a warning. [Network:OxendRpcUrl]",
     };
 
     /// <summary>The reference's first positional argument, an old IP argument it ignores.</summary>
@@ -149,7 +149,20 @@ internal sealed class NodeCommandLineOptions
         Set(ForceStart, "Node:ForceStart", Invariant);
         Set(LogLevel, "Daemon:LogLevel", v => v.ToLowerInvariant());
         Set(Testnet, "Daemon:Testnet", Invariant);
-        Set(OxendRpc, "Daemon:OxendRpc", v => v);
+        if (result.GetResult(OxendRpc) is { Implicit: false })
+        {
+            var address = result.GetValue(OxendRpc) ?? string.Empty;
+            if (Uri.TryCreate(address, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+            {
+                settings["Network:Mode"] = "oxend";
+                settings["Network:OxendRpcUrl"] = address;
+            }
+            else
+            {
+                settings["Daemon:OxendRpc"] = address; // an OxenMQ address: logged and ignored at start
+            }
+        }
+
         Set(DisableRateLimit, "Rpc:RateLimitEnabled", v => Invariant(!v));
         Set(StorageMaxBytes, "Storage:MaxLogicalBytes", Invariant);
         if (result.GetResult(HardFork) is { Implicit: false } && TryParseHardFork(result.GetValue(HardFork), out var major, out var minor))

@@ -36,8 +36,18 @@ internal static class RunCommand
         WebApplication? app = null;
         try
         {
-            app = SessionNodeHost.Build(sources);
+            app = await SessionNodeHost.BuildAsync(sources, timeProvider: null, cancellationToken);
             await app.StartAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // SIGINT/SIGTERM while waiting for oxend's keys (swarm.md §1): a clean stop before the start.
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            return 0;
         }
         catch (Exception e)
         {

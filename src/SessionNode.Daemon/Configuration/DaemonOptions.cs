@@ -18,7 +18,11 @@ public sealed class DaemonOptions
     /// <summary>X25519 public keys (64 hex characters each) allowed to call the admin get_stats. Default: none.</summary>
     public string[] StatsAccessKeys { get; set; } = [];
 
-    /// <summary>Reference oxend RPC address (<c>--oxend-rpc</c>). Accepted and ignored: this node has no oxend link yet. Default: empty.</summary>
+    /// <summary>
+    /// A <c>--oxend-rpc</c> address that is not an http(s) URL (the reference's OxenMQ <c>ipc://</c>/<c>tcp://</c>
+    /// forms): logged and ignored, since this node speaks oxend's HTTP JSON-RPC only (an http(s) URL sets
+    /// <c>Network:Mode</c> and <c>Network:OxendRpcUrl</c> instead). Default: empty.
+    /// </summary>
     public string OxendRpc { get; set; } = string.Empty;
 
     /// <summary>

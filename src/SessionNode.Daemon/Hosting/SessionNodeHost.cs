@@ -14,6 +14,7 @@ using SessionNode.Core;
 using SessionNode.Daemon.Configuration;
 using SessionNode.Rpc;
 using SessionNode.Storage;
+using SessionNode.Swarm;
 
 namespace SessionNode.Daemon.Hosting;
 
@@ -38,12 +39,51 @@ public static class SessionNodeHost
     public static WebApplication Build(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? timeProvider = null) =>
         Build(new NodeConfigurationSources { CommandLine = settings ?? new Dictionary<string, string?>() }, timeProvider);
 
+    /// <summary>
+    /// Builds a node as <see cref="Build(NodeConfigurationSources, TimeProvider?)"/> does, first taking its keys
+    /// from oxend when the configuration says so (Network:Mode oxend with Network:OxendKeys, swarm.md §1): that
+    /// waits, retrying, until oxend answers or <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    /// <param name="sources">Config file and command-line layers (environment variables are read here).</param>
+    /// <param name="timeProvider">Clock for the whole node; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="cancellationToken">Aborts the wait for oxend (SIGINT/SIGTERM).</param>
+    public static async Task<WebApplication> BuildAsync(NodeConfigurationSources sources, TimeProvider? timeProvider, CancellationToken cancellationToken)
+    {
+        OxendNodeKeys? keys;
+        using (var configuration = BuildConfiguration(sources))
+        {
+            var network = new NetworkOptions();
+            configuration.GetSection(NetworkOptions.SectionName).Bind(network);
+            if (network.Mode != NetworkMode.Oxend || !network.OxendKeys
+                || !Uri.TryCreate(network.OxendRpcUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                // Not from oxend, or settings the node's validation refuses at start with its own message.
+                return Build(sources, timeProvider);
+            }
+
+            using var loggers = LoggerFactory.Create(logging => ConfigureLogging(logging, configuration));
+            keys = await OxendKeyFetcher.FetchAsync(network, timeProvider ?? TimeProvider.System, loggers.CreateLogger(typeof(OxendKeyFetcher).FullName!), cancellationToken);
+        }
+
+        try
+        {
+            return Build(sources, timeProvider, keys);
+        }
+        catch
+        {
+            keys.Ed25519.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Builds a node from the front end's configuration layers.</summary>
     /// <param name="sources">Config file and command-line layers (environment variables are read here).</param>
     /// <param name="timeProvider">Clock for the whole node; <see cref="TimeProvider.System"/> when null.</param>
-    public static WebApplication Build(NodeConfigurationSources sources, TimeProvider? timeProvider = null)
+    public static WebApplication Build(NodeConfigurationSources sources, TimeProvider? timeProvider = null) => Build(sources, timeProvider, keys: null);
+
+    private static WebApplication Build(NodeConfigurationSources sources, TimeProvider? timeProvider, OxendNodeKeys? keys)
     {
-        var app = BuildWithoutRoutes(sources, timeProvider);
+        var app = BuildWithoutRoutes(sources, timeProvider, keys);
         // Mapping the Rpc routes may resolve their handlers and so open the message store inside
         // the data folder: create the folder first, owner-only (the store would create it 0755).
         app.Services.GetRequiredService<NodeFiles>().EnsureDataDir();
@@ -56,7 +96,7 @@ public static class SessionNodeHost
     /// The node with all services but no routes, for <c>check-config</c>: mapping endpoints may
     /// resolve their handlers (and so the key and the store), which a configuration check must not.
     /// </summary>
-    internal static WebApplication BuildWithoutRoutes(NodeConfigurationSources sources, TimeProvider? timeProvider)
+    internal static WebApplication BuildWithoutRoutes(NodeConfigurationSources sources, TimeProvider? timeProvider, OxendNodeKeys? keys = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "sessionnode" });
         AddConfiguration(builder.Configuration, sources);
@@ -76,7 +116,17 @@ public static class SessionNodeHost
         AddOptions(services, builder.Configuration);
 
         services.AddSingleton<NodeFiles>();
-        services.AddSingleton(sp => sp.GetRequiredService<NodeFiles>().LoadKey());
+        if (keys is null)
+        {
+            services.AddSingleton(sp => sp.GetRequiredService<NodeFiles>().LoadKey());
+        }
+        else
+        {
+            // A factory, not an instance: the container disposes what its factories made.
+            services.AddSingleton(_ => keys.Ed25519);
+            services.AddSingleton(new NodeLegacyKey(keys.LegacyPublicKey));
+        }
+
         // First hosted service: its StartingAsync runs before every other service starts.
         services.AddHostedService<NodeStartupService>();
         services.AddSingleton<NativeHeapTrimmer>();

@@ -60,6 +60,10 @@ public static class PeerServiceCollectionExtensions
         services.AddSingleton<ReachabilityProbe>();
         services.AddSingleton<TestMeLimiter>();
         services.AddHostedService<ReachabilityTester>();
+        // storage_server_ping to oxend (swarm.md §14), oxend mode only.
+        services.AddSingleton<OxendPingService>();
+        services.AddHostedService(sp => sp.GetRequiredService<OxendPingService>());
+        services.AddSingleton<IStatsContributor>(sp => sp.GetRequiredService<OxendPingService>());
         // Storage tests (Rpc Peers README "Storage tests"): testee (gRPC, a singleton for its rate-limit buckets), tester, results.
         services.AddOptions<StorageTestOptions>().Bind(configuration.GetSection(StorageTestOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageTestOptions>, StorageTestOptionsValidator>();
