@@ -12,23 +12,23 @@ public static class Base64Strict
     /// <summary>Maximum decoded length for an encoded length.</summary>
     public static int MaxDecodedLength(int encodedLength) => (encodedLength + 3) / 4 * 3;
 
+    private const string AlphabetChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    private static readonly SearchValues<char> Alphabet = SearchValues.Create(AlphabetChars);
+    private static readonly SearchValues<byte> AlphabetUtf8 = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"u8);
+
     /// <summary>True if <paramref name="text"/> is syntactically valid base64 under these rules.</summary>
-    public static bool IsValid(ReadOnlySpan<char> text)
+    public static bool IsValid(ReadOnlySpan<char> text) =>
+        TrySplit(text, out var body, out _) && !body.ContainsAnyExcept(Alphabet);
+
+    /// <summary>
+    /// <see cref="IsValid(ReadOnlySpan{char})"/> over UTF-8 (any non-ASCII byte is invalid), without a UTF-16
+    /// copy: oversized request values are checked in place.
+    /// </summary>
+    public static bool IsValid(ReadOnlySpan<byte> utf8)
     {
-        if (!TrySplit(text, out var body, out _))
-        {
-            return false;
-        }
-
-        foreach (var c in body)
-        {
-            if (!IsAlphabet(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        var body = utf8.TrimEnd((byte)'=');
+        var pad = utf8.Length - body.Length;
+        return pad <= 2 && (pad == 0 || utf8.Length % 4 == 0) && body.Length % 4 != 1 && !body.ContainsAnyExcept(AlphabetUtf8);
     }
 
     /// <summary>Decodes into <paramref name="dest"/>; false if invalid or too small.</summary>
@@ -114,8 +114,6 @@ public static class Base64Strict
         outLen = body.Length / 4 * 3 + (rem == 0 ? 0 : rem - 1);
         return true;
     }
-
-    private static bool IsAlphabet(char c) => Value(c) >= 0;
 
     private static int Value(char c) => c switch
     {

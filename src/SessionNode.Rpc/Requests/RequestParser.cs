@@ -373,7 +373,15 @@ public static class RequestParser
 
         // Upstream checks the encoding before the length: an oversized value that is not base64
         // (e.g. 102 401 characters, a 4n+1 length) is "not base64 encoded", not "exceeds".
-        // An oversized value is only validated (never decoded), so hostile input allocates no output array.
+        // An oversized value is only validated (never decoded), so hostile input allocates no output array;
+        // without escapes it is validated in place (a body of up to 10 MiB would otherwise be copied to UTF-16).
+        if (raw.Length > Limits.MaxMessageBase64Chars && raw.IndexOf((byte)'\\') < 0)
+        {
+            RequestParseException.Throw(Base64Strict.IsValid(raw)
+                ? $"Message body exceeds maximum allowed length of {Limits.MaxMessageBytes} bytes"
+                : "Invalid 'data' value: not base64 encoded");
+        }
+
         var text = element.GetString()!;
         if (text.Length > Limits.MaxMessageBase64Chars && Base64Strict.IsValid(text))
         {
