@@ -24,7 +24,7 @@ public sealed class MembershipSnapshot
         _swarms = nodes
             .Where(n => n.SwarmId != SwarmMapping.InvalidSwarmId)
             .GroupBy(n => n.SwarmId)
-            .ToFrozenDictionary(g => g.Key, g => g.OrderBy(n => n.Ed25519Hex, StringComparer.Ordinal).ToArray());
+            .ToFrozenDictionary(g => g.Key, g => g.ToArray()); // GroupBy keeps the source's order (swarm.md §2.2: oxend's order)
         _swarmIds = [.. _swarms.Keys.Order()];
         _byEd25519 = nodes.GroupBy(n => n.Ed25519Hex).ToFrozenDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
     }
@@ -53,7 +53,7 @@ public sealed class MembershipSnapshot
     /// <summary>The swarm an account belongs to.</summary>
     public bool TryGetSwarm(in AccountId account, out ulong swarmId) => SwarmMapping.TryGetSwarm(account.SwarmSpace, _swarmIds, out swarmId);
 
-    /// <summary>Members of a swarm (sorted by Ed25519 key), empty if unknown.</summary>
+    /// <summary>Members of a swarm in the order the source listed them (oxend's order, swarm.md §2.2; the network file's), empty if unknown.</summary>
     public IReadOnlyList<ServiceNodeRecord> Members(ulong swarmId) => _swarms.TryGetValue(swarmId, out var m) ? m : [];
 
     /// <summary>True if this node's swarm is the account's swarm.</summary>

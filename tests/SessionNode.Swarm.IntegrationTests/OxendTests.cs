@@ -30,7 +30,9 @@ public sealed class OxendTests
         var nodes = new[] { n0, n1 };
         FakeOxendNode Listed(int i, ulong swarm) => new(keys[i].Ed, keys[i].X, "127.0.0.1", nodes[i].BaseAddress.Port, PeerPortOf(nodes[i]), swarm);
 
-        oxend.SetNodes([Listed(0, 0), Listed(1, 0), noAux, unfunded]);
+        // Listed with the larger Ed25519 key first: swarm members keep oxend's order (swarm.md §2.2).
+        var order = string.CompareOrdinal(keys[0].Ed, keys[1].Ed) > 0 ? new[] { 0, 1 } : [1, 0];
+        oxend.SetNodes([Listed(order[0], 0), Listed(order[1], 0), noAux, unfunded]);
 
         await WaitUntilAsync(() => nodes.All(n => View(n).FindByEd25519(keys[1 - Array.IndexOf(nodes, n)].Ed)?.PeerPort > 0), "both nodes to learn each other's ports from oxend");
         await WaitUntilAsync(() => oxend.UnchangedAnswers > 0, "a poll with the current block hash");
@@ -42,6 +44,8 @@ public sealed class OxendTests
 
         using var user = NewUser();
         using var client = new SessionNodeClient(new SessionNodeClientOptions { BaseAddress = n0.BaseAddress });
+        var swarm = await client.GetSwarmAsync(user.Id, Ct);
+        Assert.Equal(order.Select(i => keys[i].Ed), swarm.Snodes.Select(s => s.PubkeyEd25519));
         var stored = await client.StoreAsync(user, "via oxend"u8.ToArray(), ttl: TimeSpan.FromHours(1), cancellationToken: Ct);
         Assert.Equal(2, stored.Swarm.Count);
         Assert.True(stored.AllSucceeded);

@@ -77,6 +77,18 @@ public sealed class StaticNetworkFileTests
         Assert.Equal(("10.0.0.2", 1, 2), (snapshot.FindByEd25519(KeyB)!.Ip, snapshot.FindByEd25519(KeyB)!.HttpsPort, snapshot.FindByEd25519(KeyB)!.PeerPort));
     }
 
+    [Fact]
+    public void ToSnapshot_MembersKeepTheListedOrder()
+    {
+        // Listed against key order: a swarm's members stay in the source's order (swarm.md §2.2).
+        var (first, second) = string.CompareOrdinal(KeyA, KeyB) > 0 ? (KeyA, KeyB) : (KeyB, KeyA);
+        var json = $$"""{"nodes":[{"pubkey_ed25519":"{{first}}","ip":"10.0.0.1","swarm_id":5},{"pubkey_ed25519":"{{second}}","ip":"10.0.0.2","swarm_id":5}]}""";
+
+        var snapshot = StaticNetworkFile.Parse(Encoding.UTF8.GetBytes(json)).ToSnapshot(1, new LocalNode(new byte[32], new byte[32], "127.0.0.1"));
+
+        Assert.Equal([first, second], snapshot.Members(5).Select(m => m.Ed25519Hex));
+    }
+
     private static string Key(byte seed)
     {
         using var k = Ed25519KeyPair.FromSeed(Enumerable.Repeat(seed, 32).ToArray());
