@@ -27,20 +27,7 @@ public sealed class OxendNodeKeys
     public const string Method = "get_service_node_privkey";
 
     /// <summary>The JSON-RPC request body.</summary>
-    public static byte[] Request()
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("jsonrpc", "2.0");
-            w.WriteString("id", "0");
-            w.WriteString("method", Method);
-            w.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+    public static byte[] Request() => OxendJsonRpc.Request(Method);
 
     /// <summary>
     /// Parses the answer: <c>service_node_privkey</c> (64 hex, the legacy secret scalar),
@@ -58,18 +45,7 @@ public sealed class OxendNodeKeys
         {
             using (var doc = JsonDocument.Parse(utf8.ToArray()))
             {
-                var root = doc.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
-                {
-                    throw new FormatException("answer is not a JSON object");
-                }
-
-                if (root.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null)
-                {
-                    throw new FormatException("oxend error: " + error.GetRawText());
-                }
-
-                var r = root.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Object ? result : root;
+                var r = OxendJsonRpc.Result(doc.RootElement);
                 legacySecret = HexField(r, "service_node_privkey", 32);
                 if (legacySecret.Length == 0)
                 {

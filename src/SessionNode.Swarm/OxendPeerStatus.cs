@@ -10,25 +10,12 @@ namespace SessionNode.Swarm;
 public static class OxendPeerStatus
 {
     /// <summary>The JSON-RPC request body.</summary>
-    public static byte[] Request(string legacyHex, bool passed)
+    public static byte[] Request(string legacyHex, bool passed) => OxendJsonRpc.Request("report_peer_status", w =>
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("jsonrpc", "2.0");
-            w.WriteString("id", "0");
-            w.WriteString("method", "report_peer_status");
-            w.WriteStartObject("params");
-            w.WriteString("type", "storage");
-            w.WriteString("pubkey", legacyHex);
-            w.WriteBoolean("passed", passed);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+        w.WriteString("type", "storage");
+        w.WriteString("pubkey", legacyHex);
+        w.WriteBoolean("passed", passed);
+    });
 
     /// <summary>Null if the answer is <c>{"result":{"status":"OK"}}</c> (or a bare <c>{"status":"OK"}</c>), else what was wrong.</summary>
     public static string? Problem(ReadOnlySpan<byte> utf8)
@@ -36,18 +23,7 @@ public static class OxendPeerStatus
         try
         {
             using var doc = JsonDocument.Parse(utf8.ToArray());
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return "answer is not a JSON object";
-            }
-
-            if (root.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null)
-            {
-                return "oxend error: " + error.GetRawText();
-            }
-
-            var r = root.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Object ? result : root;
+            var r = OxendJsonRpc.Result(doc.RootElement);
             return r.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String && status.GetString() == "OK"
                 ? null
                 : "unexpected answer: " + r.GetRawText();
@@ -55,6 +31,10 @@ public static class OxendPeerStatus
         catch (JsonException e)
         {
             return "malformed answer: " + e.Message;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
         }
     }
 }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace SessionNode.Swarm;
 
 /// <summary>
@@ -13,30 +11,17 @@ public static class OxendPing
     public const string Method = "storage_server_ping";
 
     /// <summary>The JSON-RPC request body: <c>{"version":[…],"pubkey_ed25519":hex,"https_port":n,"omq_port":n}</c>.</summary>
-    public static byte[] Request(ReadOnlySpan<int> version, string ed25519Hex, int httpsPort, int peerPort)
+    public static byte[] Request(int[] version, string ed25519Hex, int httpsPort, int peerPort) => OxendJsonRpc.Request(Method, w =>
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        w.WriteStartArray("version");
+        foreach (var v in version)
         {
-            w.WriteStartObject();
-            w.WriteString("jsonrpc", "2.0");
-            w.WriteString("id", "0");
-            w.WriteString("method", Method);
-            w.WriteStartObject("params");
-            w.WriteStartArray("version");
-            foreach (var v in version)
-            {
-                w.WriteNumberValue(v);
-            }
-
-            w.WriteEndArray();
-            w.WriteString("pubkey_ed25519", ed25519Hex);
-            w.WriteNumber("https_port", httpsPort);
-            w.WriteNumber("omq_port", peerPort);
-            w.WriteEndObject();
-            w.WriteEndObject();
+            w.WriteNumberValue(v);
         }
 
-        return buffer.ToArray();
-    }
+        w.WriteEndArray();
+        w.WriteString("pubkey_ed25519", ed25519Hex);
+        w.WriteNumber("https_port", httpsPort);
+        w.WriteNumber("omq_port", peerPort);
+    });
 }

@@ -14,35 +14,21 @@ public sealed record OxendUpdate(bool Unchanged, string BlockHash, NetworkDefini
 public static class OxendServiceNodes
 {
     /// <summary>The JSON-RPC request; <paramref name="pollBlockHash"/> is sent once a hash is known.</summary>
-    public static byte[] Request(string? pollBlockHash)
+    public static byte[] Request(string? pollBlockHash) => OxendJsonRpc.Request("get_service_nodes", w =>
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        w.WriteStartObject("fields");
+        foreach (var f in (string[])["service_node_pubkey", "swarm_id", "storage_port", "public_ip", "height", "block_hash", "hardfork", "snode_revision", "funded", "pubkey_x25519", "pubkey_ed25519", "storage_lmq_port"])
         {
-            w.WriteStartObject();
-            w.WriteString("jsonrpc", "2.0");
-            w.WriteString("id", "0");
-            w.WriteString("method", "get_service_nodes");
-            w.WriteStartObject("params");
-            w.WriteStartObject("fields");
-            foreach (var f in (string[])["service_node_pubkey", "swarm_id", "storage_port", "public_ip", "height", "block_hash", "hardfork", "snode_revision", "funded", "pubkey_x25519", "pubkey_ed25519", "storage_lmq_port"])
-            {
-                w.WriteBoolean(f, true);
-            }
-
-            w.WriteEndObject();
-            w.WriteBoolean("active_only", false);
-            if (!string.IsNullOrEmpty(pollBlockHash))
-            {
-                w.WriteString("poll_block_hash", pollBlockHash);
-            }
-
-            w.WriteEndObject();
-            w.WriteEndObject();
+            w.WriteBoolean(f, true);
         }
 
-        return buffer.ToArray();
-    }
+        w.WriteEndObject();
+        w.WriteBoolean("active_only", false);
+        if (!string.IsNullOrEmpty(pollBlockHash))
+        {
+            w.WriteString("poll_block_hash", pollBlockHash);
+        }
+    });
 
     /// <summary>Parses a JSON-RPC answer; throws <see cref="FormatException"/> if it is an error or malformed.</summary>
     public static OxendUpdate Parse(ReadOnlySpan<byte> utf8)
@@ -50,18 +36,7 @@ public static class OxendServiceNodes
         try
         {
             using var doc = JsonDocument.Parse(utf8.ToArray());
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new FormatException("answer is not a JSON object");
-            }
-
-            if (root.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null)
-            {
-                throw new FormatException("oxend error: " + error.GetRawText());
-            }
-
-            var r = root.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Object ? result : root;
+            var r = OxendJsonRpc.Result(doc.RootElement);
             var blockHash = r.TryGetProperty("block_hash", out var bh) && bh.ValueKind == JsonValueKind.String ? bh.GetString()! : string.Empty;
             if (r.TryGetProperty("unchanged", out var u) && u.ValueKind == JsonValueKind.True)
             {
