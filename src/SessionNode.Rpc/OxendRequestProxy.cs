@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using SessionNode.Protocol;
 using SessionNode.Swarm;
 
 namespace SessionNode.Rpc;
@@ -42,20 +41,7 @@ public sealed class OxendRequestProxy : IDisposable
     internal async Task<OxendAnswer> CallAsync(string endpoint, string? paramsJson, CancellationToken cancellationToken)
     {
         var http = _http ?? throw new InvalidOperationException("No oxend is configured.");
-        var body = RpcJson.Write(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("jsonrpc", "2.0");
-            w.WriteString("id", "0");
-            w.WriteString("method", endpoint);
-            if (paramsJson is not null)
-            {
-                w.WritePropertyName("params");
-                w.WriteRawValue(paramsJson, skipInputValidation: true); // already parsed as JSON by the request parser
-            }
-
-            w.WriteEndObject();
-        });
+        var body = OxendJsonRpc.RequestWithRawParams(endpoint, paramsJson); // params already parsed as JSON by the request parser
 
         byte[] answer;
         bool success;

@@ -6,7 +6,19 @@ namespace SessionNode.Swarm;
 public static class OxendJsonRpc
 {
     /// <summary><c>{"jsonrpc":"2.0","id":"0","method":…}</c>, with a <c>params</c> object when <paramref name="writeParams"/> is given.</summary>
-    public static byte[] Request(string method, Action<Utf8JsonWriter>? writeParams = null)
+    public static byte[] Request(string method, Action<Utf8JsonWriter>? writeParams = null) =>
+        Envelope(method, writeParams is null ? null : w =>
+        {
+            w.WriteStartObject();
+            writeParams(w);
+            w.WriteEndObject();
+        });
+
+    /// <summary>The same envelope with <paramref name="paramsJson"/> (already validated JSON, any kind) as <c>params</c>.</summary>
+    public static byte[] RequestWithRawParams(string method, string? paramsJson) =>
+        Envelope(method, paramsJson is null ? null : w => w.WriteRawValue(paramsJson, skipInputValidation: true));
+
+    private static byte[] Envelope(string method, Action<Utf8JsonWriter>? writeParamsValue)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
@@ -15,11 +27,10 @@ public static class OxendJsonRpc
             w.WriteString("jsonrpc", "2.0");
             w.WriteString("id", "0");
             w.WriteString("method", method);
-            if (writeParams is not null)
+            if (writeParamsValue is not null)
             {
-                w.WriteStartObject("params");
-                writeParams(w);
-                w.WriteEndObject();
+                w.WritePropertyName("params");
+                writeParamsValue(w);
             }
 
             w.WriteEndObject();
