@@ -22,6 +22,13 @@ public sealed partial class RequestHandler
     /// <summary>Wider window for requests forwarded by a peer, which arrive later (ms).</summary>
     private const long ForwardedWindowMs = 70_000;
 
+    /// <summary>
+    /// Most forwarded stores committed as one write. One write costs ~8 µs of a ~85 µs replicated store, so 64 leave
+    /// under 0.2 µs of it per store, while the store's writer lock is held for at most ~64 stores' staging (well under a
+    /// millisecond) before client stores on this node get their turn.
+    /// </summary>
+    internal const int MaxGroupedStores = 64;
+
     private RpcResult? ValidateStore(StoreRequest r, RpcContext context)
     {
         var now = context.NowMs;
@@ -141,10 +148,10 @@ public sealed partial class RequestHandler
     }
 
     /// <summary>
-    /// Stores prepared forwarded stores in order with one <see cref="MessageStore.StoreMany"/> (one RocksDB write for
-    /// the group, each outcome as if stored one by one) and writes each one's answer, as <see cref="HandleAsync"/>
-    /// would have, into <paramref name="results"/> at the same index. If the store fails (an I/O error), every store
-    /// of the group is answered 500, as a failing single store is.
+    /// Stores prepared forwarded stores in order with <see cref="MessageStore.StoreMany"/> (one RocksDB write per
+    /// <see cref="MaxGroupedStores"/>, each outcome as if stored one by one) and writes each one's answer, as
+    /// <see cref="HandleAsync"/> would have, into <paramref name="results"/> at the same index. If a write fails (an
+    /// I/O error), every store of its group is answered 500, as a failing single store is.
     /// </summary>
     internal void ApplyForwardedStores(ReadOnlySpan<PendingStore> pending, Span<RpcResult> results)
     {
@@ -160,23 +167,27 @@ public sealed partial class RequestHandler
                 operations[i] = new StoreOperation(r.Account, r.Namespace, hashes[i], r.TimestampMs, r.ExpiryMs, r.Data);
             }
 
-            Exception? failure = null;
-            try
+            for (var start = 0; start < pending.Length; start += MaxGroupedStores)
             {
-                _store.StoreMany(operations.AsSpan(0, pending.Length), outcomes);
-            }
-            catch (Exception e) when (e is not InvalidOperationException)
-            {
-                LogRequestFailed(_logger, RpcMethods.Store, e);
-                failure = e;
-            }
+                var count = Math.Min(MaxGroupedStores, pending.Length - start);
+                var failed = false;
+                try
+                {
+                    _store.StoreMany(operations.AsSpan(start, count), outcomes.AsSpan(start, count));
+                }
+                catch (Exception e) when (e is not InvalidOperationException)
+                {
+                    LogRequestFailed(_logger, RpcMethods.Store, e);
+                    failed = true;
+                }
 
-            for (var i = 0; i < pending.Length; i++)
-            {
-                results[i] = failure is null
-                    ? RpcResult.Ok(StoreEntry(hashes[i], outcomes[i], context: null).Json)
-                    : RpcResult.Text(500, "request failed");
-                RpcTelemetry.Record(RpcMethods.Store, results[i].Status, pending[i].StartTimestamp);
+                for (var i = start; i < start + count; i++)
+                {
+                    results[i] = failed
+                        ? RpcResult.Text(500, "request failed")
+                        : RpcResult.Ok(StoreEntry(hashes[i], outcomes[i], context: null).Json);
+                    RpcTelemetry.Record(RpcMethods.Store, results[i].Status, pending[i].StartTimestamp);
+                }
             }
         }
         finally

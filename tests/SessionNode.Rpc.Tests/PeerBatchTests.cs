@@ -54,6 +54,21 @@ public sealed class PeerBatchTests : IDisposable
     }
 
     [Fact]
+    public async Task ManyStores_OneWritePerGroup_SameAnswersAsOneByOne()
+    {
+        const int Stores = RequestHandler.MaxGroupedStores + 10;
+        var items = Enumerable.Range(0, Stores)
+            .Select(i => Store(_requests.Store(AccountFor(i), Encoding.UTF8.GetBytes("message " + i), ttl: TimeSpan.FromHours(1))))
+            .ToArray();
+        var writes = _batched.Store.WriteCount;
+
+        await CompareAsync(items);
+
+        Assert.Equal(writes + 2, _batched.Store.WriteCount);
+        Assert.Equal(Stores, _batched.Store.MessageCount);
+    }
+
+    [Fact]
     public async Task MixedBatch_DuplicatesOutboxDeleteAndRefusals_SameAnswersAsOneByOne()
     {
         var a = Encoding.UTF8.GetBytes("inbox message");
