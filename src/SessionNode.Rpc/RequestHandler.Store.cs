@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using SessionNode.Core;
 using SessionNode.Crypto;
@@ -6,6 +7,9 @@ using SessionNode.Rpc.Requests;
 using SessionNode.Storage;
 
 namespace SessionNode.Rpc;
+
+/// <summary>A forwarded store that passed its checks and waits for its group's apply; <c>StartTimestamp</c> is for the metrics.</summary>
+internal readonly record struct PendingStore(StoreRequest Request, long StartTimestamp);
 
 public sealed partial class RequestHandler
 {
@@ -17,6 +21,13 @@ public sealed partial class RequestHandler
 
     /// <summary>Wider window for requests forwarded by a peer, which arrive later (ms).</summary>
     private const long ForwardedWindowMs = 70_000;
+
+    /// <summary>
+    /// Most forwarded stores committed as one write. One write costs ~8 µs of a ~85 µs replicated store, so 64 leave
+    /// under 0.2 µs of it per store, while the store's writer lock is held for at most ~64 stores' staging (well under a
+    /// millisecond) before client stores on this node get their turn.
+    /// </summary>
+    internal const int MaxGroupedStores = 64;
 
     private RpcResult? ValidateStore(StoreRequest r, RpcContext context)
     {
@@ -59,6 +70,12 @@ public sealed partial class RequestHandler
     {
         var hash = MessageHasher.Compute(r.Account, r.Namespace, r.Data);
         var result = _store.Store(r.Account, r.Namespace, hash, r.TimestampMs, r.ExpiryMs, r.Data);
+        return StoreEntry(hash, result, context);
+    }
+
+    /// <summary>This node's entry for a store (client-rpc.md §9.1): the failure, or the hash, expiry and node signature.</summary>
+    private LocalEntry StoreEntry(string hash, StoreResult result, RpcContext? context)
+    {
         if (result.Outcome == StoreOutcome.Full)
         {
             return new LocalEntry(FailedEntry(queryFailure: true, reason: null), Failed: true, 0, null);
@@ -76,7 +93,7 @@ public sealed partial class RequestHandler
             w.WriteNumber("expiry", result.ExpiryMs);
             w.WriteString("hash", hash);
             w.WriteBase64String("signature", signature);
-            if (!context.Forwarded)
+            if (context is { Forwarded: false })
             {
                 w.WriteNumber("t", context.NowMs);
             }
@@ -84,6 +101,102 @@ public sealed partial class RequestHandler
             w.WriteEndObject();
         });
         return new LocalEntry(json, Failed: false, 1, hash);
+    }
+
+    /// <summary>
+    /// The checks of a forwarded <c>store</c> — exactly what <see cref="HandleAsync"/> runs before the store call
+    /// (parse, swarm, timestamps, signature) — without the store itself. True: the request passed and waits in
+    /// <paramref name="pending"/> for <see cref="ApplyForwardedStores"/>; false: <paramref name="result"/> is its
+    /// final answer (already counted in the metrics). Lets a peer commit a batch's stores together.
+    /// </summary>
+    internal bool TryPrepareForwardedStore(JsonElement parameters, RpcContext context, out PendingStore pending, out RpcResult result)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        pending = default;
+        try
+        {
+            // A forwarded request is never forwarded again, so its raw params are not kept.
+            var request = (StoreRequest)RequestParser.Parse(RpcMethods.Store, parameters, captureRaw: false);
+            var refused = WrongSwarm(request.Account, context) ?? ValidateStore(request, context);
+            if (refused is { } answer)
+            {
+                result = answer;
+            }
+            else
+            {
+                pending = new PendingStore(request, start);
+                result = default;
+                return true;
+            }
+        }
+        catch (RequestParseException e)
+        {
+            result = RpcResult.Text(400, "invalid request: " + e.Message);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not InvalidOperationException)
+        {
+            LogRequestFailed(_logger, RpcMethods.Store, e);
+            result = RpcResult.Text(500, "request failed");
+        }
+
+        RpcTelemetry.Record(RpcMethods.Store, result.Status, start);
+        return false;
+    }
+
+    /// <summary>
+    /// Stores prepared forwarded stores in order with <see cref="MessageStore.StoreMany"/> (one RocksDB write per
+    /// <see cref="MaxGroupedStores"/>, each outcome as if stored one by one) and writes each one's answer, as
+    /// <see cref="HandleAsync"/> would have, into <paramref name="results"/> at the same index. If a write fails (an
+    /// I/O error), every store of its group is answered 500, as a failing single store is.
+    /// </summary>
+    internal void ApplyForwardedStores(ReadOnlySpan<PendingStore> pending, Span<RpcResult> results)
+    {
+        var operations = ArrayPool<StoreOperation>.Shared.Rent(pending.Length);
+        var outcomes = ArrayPool<StoreResult>.Shared.Rent(pending.Length);
+        var hashes = ArrayPool<string>.Shared.Rent(pending.Length);
+        try
+        {
+            for (var i = 0; i < pending.Length; i++)
+            {
+                var r = pending[i].Request;
+                hashes[i] = MessageHasher.Compute(r.Account, r.Namespace, r.Data);
+                operations[i] = new StoreOperation(r.Account, r.Namespace, hashes[i], r.TimestampMs, r.ExpiryMs, r.Data);
+            }
+
+            for (var start = 0; start < pending.Length; start += MaxGroupedStores)
+            {
+                var count = Math.Min(MaxGroupedStores, pending.Length - start);
+                var failed = false;
+                try
+                {
+                    _store.StoreMany(operations.AsSpan(start, count), outcomes.AsSpan(start, count));
+                }
+                catch (Exception e) when (e is not InvalidOperationException)
+                {
+                    LogRequestFailed(_logger, RpcMethods.Store, e);
+                    failed = true;
+                }
+
+                for (var i = start; i < start + count; i++)
+                {
+                    results[i] = failed
+                        ? RpcResult.Text(500, "request failed")
+                        : RpcResult.Ok(StoreEntry(hashes[i], outcomes[i], context: null).Json);
+                    RpcTelemetry.Record(RpcMethods.Store, results[i].Status, pending[i].StartTimestamp);
+                }
+            }
+        }
+        finally
+        {
+            // The operations and hashes reference message data and strings: clear them before the pool keeps them.
+            ArrayPool<StoreOperation>.Shared.Return(operations, clearArray: true);
+            ArrayPool<StoreResult>.Shared.Return(outcomes);
+            ArrayPool<string>.Shared.Return(hashes, clearArray: true);
+        }
     }
 
     private RpcResult Retrieve(RetrieveRequest r, RpcContext context)

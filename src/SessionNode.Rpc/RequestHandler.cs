@@ -163,7 +163,8 @@ public sealed partial class RequestHandler
         RpcResult result;
         try
         {
-            var request = RequestParser.Parse(method, parameters, captureRaw: HasPeers(context));
+            // A forwarded request is never forwarded again: its raw params are kept only on the entry node.
+            var request = RequestParser.Parse(method, parameters, captureRaw: !context.Forwarded && HasPeers(context));
             result = await ExecuteAsync(request, context);
         }
         catch (RequestParseException e)

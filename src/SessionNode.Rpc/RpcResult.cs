@@ -28,6 +28,9 @@ public readonly struct RpcResult
     /// <summary>True when <see cref="Body"/> is a JSON value; false for text/plain.</summary>
     public bool IsJson { get; }
 
+    /// <summary>True when <see cref="Body"/> lives in a pooled buffer (it must be copied before <see cref="ReleaseBody"/>).</summary>
+    internal bool IsPooled => _pooled is not null;
+
     /// <summary>True for 2xx.</summary>
     public bool IsSuccess => Status is >= 200 and < 300;
 

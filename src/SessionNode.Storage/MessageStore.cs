@@ -55,11 +55,17 @@ public sealed partial class MessageStore : IDisposable
     private long _fullCount;
     private long _sweepFrom = long.MinValue;
 
+    // StoreMany's view of its uncommitted write: hashes and public outboxes it changed (StageStore).
+    private readonly HashSet<int> _groupHashes = [];
+    private readonly HashSet<(AccountId, Namespace)> _groupOutboxes = [];
+    private bool _grouping;
+
     // Published counters: written under _writeLock, read anywhere.
     private long _seq;
     private long _messageCount;
     private long _logicalBytes;
     private long _accountCount;
+    private long _writeCount;
     private volatile bool _disposed;
 
     private MessageStore(RocksDb db, LruCache blockCache, TimeProvider time, ILogger<MessageStore> logger, long maxLogicalBytes)
@@ -98,6 +104,9 @@ public sealed partial class MessageStore : IDisposable
 
     /// <summary>Sum of the logical sizes of stored messages (README.md), compared with the cap.</summary>
     public long LogicalBytes => Volatile.Read(ref _logicalBytes);
+
+    /// <summary>RocksDB write batches committed by write operations since open (one WAL append each).</summary>
+    public long WriteCount => Volatile.Read(ref _writeCount);
 
     /// <summary>The configured cap on <see cref="LogicalBytes"/>.</summary>
     public long MaxLogicalBytes => _maxLogicalBytes;
@@ -432,6 +441,7 @@ public sealed partial class MessageStore : IDisposable
 
         _db.Write(_batch, _writeOptions);
         ApplyFingerprints();
+        Volatile.Write(ref _writeCount, _writeCount + 1);
 
         _seq = seq;
         Volatile.Write(ref _messageCount, messages);

@@ -21,6 +21,9 @@ public enum StoreOutcome
     Full,
 }
 
+/// <summary>One store of <see cref="MessageStore.StoreMany"/>: the arguments of <see cref="MessageStore.Store"/>.</summary>
+public readonly record struct StoreOperation(AccountId Account, Namespace Namespace, string Hash, long TimestampMs, long ExpiryMs, ReadOnlyMemory<byte> Data);
+
 /// <summary>Outcome of a store plus the effective expiry (ms) the client is told.</summary>
 public readonly record struct StoreResult(StoreOutcome Outcome, long ExpiryMs);
 

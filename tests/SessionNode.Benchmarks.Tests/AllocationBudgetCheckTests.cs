@@ -82,6 +82,15 @@ public sealed class AllocationBudgetCheckTests
     }
 
     [Fact]
+    public void Parse_OperationCount_OptionalPositiveMultipleOf16()
+    {
+        Assert.Null(AllocationBudgets.Parse("""{"budgets":[{"benchmark":"A.B","bytes":0}]}""")[0].Operations);
+        Assert.Equal(1024, AllocationBudgets.Parse("""{"budgets":[{"benchmark":"A.B","bytes":0,"operations":1024}]}""")[0].Operations);
+        Assert.Throws<InvalidDataException>(() => AllocationBudgets.Parse("""{"budgets":[{"benchmark":"A.B","bytes":0,"operations":1000}]}"""));
+        Assert.Throws<InvalidDataException>(() => AllocationBudgets.Parse("""{"budgets":[{"benchmark":"A.B","bytes":0,"operations":0}]}"""));
+    }
+
+    [Fact]
     public void CheckedInBudgets_Parse_AndHoldTheOnionRelayHopAtZero()
     {
         var budgets = AllocationBudgets.Load(Path.Combine(AppContext.BaseDirectory, AllocationBudgets.FileName));

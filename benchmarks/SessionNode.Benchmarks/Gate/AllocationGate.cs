@@ -48,24 +48,29 @@ public static class AllocationGate
         }
 
         var budgets = AllocationBudgets.Load(budgetsPath);
-        var budgeted = budgets.Select(b => b.Benchmark).ToHashSet(StringComparer.Ordinal);
-        var config = ManualConfig.CreateEmpty()
-            .AddJob(GateJob)
-            .AddDiagnoser(MemoryDiagnoser.Default)
-            .AddColumnProvider(DefaultColumnProviders.Instance)
-            .AddLogger(ConsoleLogger.Default)
-            .AddExporter(MarkdownExporter.GitHub, CsvExporter.Default)
-            .AddFilter(new SimpleFilter(c => budgeted.Contains(KeyOf(c))))
-            .WithArtifactsPath(artifacts)
-            .WithOptions(ConfigOptions.DisableOptimizationsValidator);
-
         var measured = new Dictionary<string, AllocationMeasurement?>(StringComparer.Ordinal);
-        foreach (var summary in BenchmarkRunner.Run(typeof(AllocationGate).Assembly, config))
+
+        // One run per operation count (nearly every case uses the default).
+        foreach (var group in budgets.GroupBy(b => b.Operations ?? GateInvocations))
         {
-            foreach (var report in summary.Reports)
+            var budgeted = group.Select(b => b.Benchmark).ToHashSet(StringComparer.Ordinal);
+            var config = ManualConfig.CreateEmpty()
+                .AddJob(GateJob(group.Key))
+                .AddDiagnoser(MemoryDiagnoser.Default)
+                .AddColumnProvider(DefaultColumnProviders.Instance)
+                .AddLogger(ConsoleLogger.Default)
+                .AddExporter(MarkdownExporter.GitHub, CsvExporter.Default)
+                .AddFilter(new SimpleFilter(c => budgeted.Contains(KeyOf(c))))
+                .WithArtifactsPath(artifacts)
+                .WithOptions(ConfigOptions.DisableOptimizationsValidator);
+
+            foreach (var summary in BenchmarkRunner.Run(typeof(AllocationGate).Assembly, config))
             {
-                var bytes = report.Success ? report.GcStats.GetTotalAllocatedBytes(excludeAllocationQuantumSideEffects: false) : null;
-                measured[KeyOf(report.BenchmarkCase)] = bytes is { } b ? new AllocationMeasurement(b, report.GcStats.TotalOperations) : null;
+                foreach (var report in summary.Reports)
+                {
+                    var bytes = report.Success ? report.GcStats.GetTotalAllocatedBytes(excludeAllocationQuantumSideEffects: false) : null;
+                    measured[KeyOf(report.BenchmarkCase)] = bytes is { } b ? new AllocationMeasurement(b, report.GcStats.TotalOperations) : null;
+                }
             }
         }
 
@@ -90,14 +95,15 @@ public static class AllocationGate
     /// <summary>
     /// In process: no per-run project build, which alone takes minutes on the CI box. A fixed
     /// <see cref="GateInvocations"/> operations per iteration instead of a pilot stage, one warm-up and one measured
-    /// iteration: the memory diagnoser then divides by the same large count whatever the box's load.
+    /// iteration: the memory diagnoser then divides by the same large count whatever the box's load. A budget may set
+    /// its own count (<see cref="AllocationBudget.Operations"/>).
     /// </summary>
-    private static Job GateJob { get; } = Job.Default
+    private static Job GateJob(int invocations) => Job.Default
         .WithToolchain(InProcessEmitToolchain.Instance)
         .WithLaunchCount(1)
         .WithWarmupCount(1)
         .WithIterationCount(1)
-        .WithInvocationCount(GateInvocations)
+        .WithInvocationCount(invocations)
         .WithGcServer(false)
         .WithGcConcurrent(false)
         .WithId("AllocationGate");

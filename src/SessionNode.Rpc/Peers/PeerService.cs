@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
@@ -118,35 +120,96 @@ internal sealed class PeerService : Proto.Peer.PeerBase
         }
     }
 
-    private async Task<ReplicateBatchResponse> HandleBatchAsync(ReplicateBatchRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Handles a batch in order with the same per-item answers as a sequence of <c>Replicate</c> calls. Consecutive
+    /// stores are checked one by one as they come (parse, swarm, signature: <see cref="RequestHandler.TryPrepareForwardedStore"/>)
+    /// and those that pass are stored together (<see cref="RequestHandler.ApplyForwardedStores"/>: one RocksDB write
+    /// for the run, outcomes as if stored one by one); any other method first commits the stores before it, so
+    /// every item sees the effects of the items before it.
+    /// </summary>
+    internal async Task<ReplicateBatchResponse> HandleBatchAsync(ReplicateBatchRequest request, CancellationToken cancellationToken)
     {
-        if (request.Requests.Count > MaxBatchRequests)
+        var items = request.Requests;
+        if (items.Count > MaxBatchRequests)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"more than {MaxBatchRequests} requests in one batch"));
         }
 
-        // In order, one at a time: the same order a sequence of Replicate calls on one stream would have.
-        var response = new ReplicateBatchResponse();
-        foreach (var item in request.Requests)
+        var answers = new ReplicateResponse[items.Count];
+        var run = new StoreRun(items.Count);
+        try
         {
-            response.Responses.Add(await ReplicateOneAsync(item, cancellationToken));
+            for (var i = 0; i < items.Count; i++)
+            {
+                var item = items[i];
+                if (item.Method == RpcMethods.Store)
+                {
+                    if (PrepareStore(item, cancellationToken, out var pending) is { } refused)
+                    {
+                        answers[i] = refused;
+                    }
+                    else
+                    {
+                        run.Add(i, pending);
+                    }
+
+                    continue;
+                }
+
+                run.Apply(_handler, answers);
+                answers[i] = await ReplicateOneAsync(item, cancellationToken);
+            }
+
+            run.Apply(_handler, answers);
+        }
+        finally
+        {
+            run.Dispose();
         }
 
+        var response = new ReplicateBatchResponse();
+        response.Responses.AddRange(answers);
         return response;
     }
 
-    private async Task<ReplicateResponse> ReplicateOneAsync(ReplicateRequest request, CancellationToken cancellationToken)
+    internal async Task<ReplicateResponse> ReplicateOneAsync(ReplicateRequest request, CancellationToken cancellationToken)
     {
         if (!RequestParser.IsReplicated(request.Method))
         {
             return Answer(RpcResult.Text(400, NonForwardable));
         }
 
+        using var doc = OpenParams(request, cancellationToken, out var rpcContext, out var refused);
+        return doc is null ? refused! : Answer(await _handler.HandleAsync(request.Method, doc.RootElement, rpcContext!));
+    }
+
+    /// <summary>A forwarded store's checks; null when it waits in <paramref name="pending"/> for its run's apply, else its answer.</summary>
+    private ReplicateResponse? PrepareStore(ReplicateRequest request, CancellationToken cancellationToken, out PendingStore pending)
+    {
+        pending = default;
+        using var doc = OpenParams(request, cancellationToken, out var rpcContext, out var refused);
+        if (doc is null)
+        {
+            return refused;
+        }
+
+        // The parsed request owns copies of everything it needs (data, keys), so the document may go.
+        return _handler.TryPrepareForwardedStore(doc.RootElement, rpcContext!, out pending, out var result) ? null : Answer(result);
+    }
+
+    /// <summary>
+    /// Parses a forwarded request's params and builds its context (a replay is judged as of its
+    /// <c>validate_at_ms</c>); null with <paramref name="refused"/> set when it is answered before the handler.
+    /// </summary>
+    private JsonDocument? OpenParams(ReplicateRequest request, CancellationToken cancellationToken, out RpcContext? context, out ReplicateResponse? refused)
+    {
+        context = null;
         var now = _node.NowMs;
         var at = request.ValidateAtMs;
         if (at > now + (long)PeerAuth.ClockSkew.TotalMilliseconds)
         {
-            return Answer(RpcResult.Text(400, "invalid request: replay time in the future"));
+            refused = Answer(RpcResult.Text(400, "invalid request: replay time in the future"));
+            return null;
         }
 
         JsonDocument doc;
@@ -156,19 +219,20 @@ internal sealed class PeerService : Proto.Peer.PeerBase
         }
         catch (JsonException)
         {
-            return Answer(RpcResult.Text(400, "invalid json"));
+            refused = Answer(RpcResult.Text(400, "invalid json"));
+            return null;
         }
 
-        using (doc)
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return Answer(RpcResult.Text(400, "invalid json: no `params` field"));
-            }
-
-            var rpcContext = new RpcContext(at > 0 ? at : now, forwarded: true, _node.Membership.Current, cancellationToken);
-            return Answer(await _handler.HandleAsync(request.Method, doc.RootElement, rpcContext));
+            doc.Dispose();
+            refused = Answer(RpcResult.Text(400, "invalid json: no `params` field"));
+            return null;
         }
+
+        refused = null;
+        context = new RpcContext(at > 0 ? at : now, forwarded: true, _node.Membership.Current, cancellationToken);
+        return doc;
     }
 
     public override Task<PushResponse> PushMessages(PushRequest request, ServerCallContext context)
@@ -241,8 +305,66 @@ internal sealed class PeerService : Proto.Peer.PeerBase
 
     private static ReplicateResponse Answer(RpcResult result)
     {
-        var response = new ReplicateResponse { Status = result.Status, Body = ByteString.CopyFrom(result.Body.Span) };
+        // A body in an array of its own (not pooled, never written again) is wrapped instead of copied.
+        var body = !result.IsPooled && MemoryMarshal.TryGetArray(result.Body, out var array) && array.Offset == 0 && array.Count == array.Array!.Length
+            ? UnsafeByteOperations.UnsafeWrap(array.Array)
+            : ByteString.CopyFrom(result.Body.Span);
+        var response = new ReplicateResponse { Status = result.Status, Body = body };
         result.ReleaseBody();
         return response;
+    }
+
+    /// <summary>
+    /// The forwarded stores of a batch waiting to be stored together, with their slots in the answer. Pooled
+    /// arrays sized for the batch; <see cref="Apply"/> stores them (if any) and empties the run.
+    /// </summary>
+    private struct StoreRun(int capacity) : IDisposable
+    {
+        private PendingStore[]? _stores;
+        private int[]? _slots;
+        private RpcResult[]? _results;
+        private int _count;
+
+        public void Add(int slot, PendingStore store)
+        {
+            _stores ??= ArrayPool<PendingStore>.Shared.Rent(capacity);
+            _slots ??= ArrayPool<int>.Shared.Rent(capacity);
+            _stores[_count] = store;
+            _slots[_count++] = slot;
+        }
+
+        public void Apply(RequestHandler handler, ReplicateResponse[] answers)
+        {
+            if (_count == 0)
+            {
+                return;
+            }
+
+            _results ??= ArrayPool<RpcResult>.Shared.Rent(capacity);
+            var count = _count;
+            _count = 0;
+            handler.ApplyForwardedStores(_stores.AsSpan(0, count), _results);
+            for (var i = 0; i < count; i++)
+            {
+                answers[_slots![i]] = Answer(_results[i]);
+            }
+
+            Array.Clear(_stores!, 0, count);
+            Array.Clear(_results, 0, count);
+        }
+
+        public void Dispose()
+        {
+            if (_stores is not null)
+            {
+                ArrayPool<PendingStore>.Shared.Return(_stores, clearArray: true);
+                ArrayPool<int>.Shared.Return(_slots!);
+            }
+
+            if (_results is not null)
+            {
+                ArrayPool<RpcResult>.Shared.Return(_results, clearArray: true);
+            }
+        }
     }
 }
