@@ -25,7 +25,8 @@ public sealed class ShutdownTests
         var ct = TestContext.Current.CancellationToken;
         using var temp = new TempDirectory();
         var port = FreePort();
-        using var process = StartNode(temp.Path, port);
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var process = StartNode(temp.Path, port, output);
         try
         {
             await WaitForHealthAsync(process, port, Path.Combine(temp.Path, "cert.pem"), ct);
@@ -39,8 +40,17 @@ public sealed class ShutdownTests
 
             using var exit = CancellationTokenSource.CreateLinkedTokenSource(ct);
             exit.CancelAfter(ExitDeadline);
-            await process.WaitForExitAsync(exit.Token);
-            Assert.Equal(0, process.ExitCode);
+            try
+            {
+                await process.WaitForExitAsync(exit.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // Say what the node was doing: its log (information level) up to now.
+                Assert.Fail($"sessionnode did not exit within {ExitDeadline} of SIG{signal}; its output:\n{string.Join('\n', output)}");
+            }
+
+            Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}; output:\n{string.Join('\n', output)}");
             Assert.True(Directory.Exists(Path.Combine(temp.Path, "storage.db")));
         }
         finally
@@ -52,7 +62,7 @@ public sealed class ShutdownTests
         }
     }
 
-    private static Process StartNode(string dataDir, int port)
+    private static Process StartNode(string dataDir, int port, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         var apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "sessionnode.exe" : "sessionnode");
         var info = File.Exists(apphost)
@@ -61,15 +71,35 @@ public sealed class ShutdownTests
         foreach (var arg in new[]
         {
             "run", "--data-dir", dataDir, "--bind-ip", "127.0.0.1", "--https-port", port.ToString(CultureInfo.InvariantCulture),
-            "--peer-port", "0", "--admin-port", "0", "--log-level", "warn",
+            "--peer-port", "0", "--admin-port", "0", "--log-level", "info",
         })
         {
             info.ArgumentList.Add(arg);
         }
 
         info.RedirectStandardInput = true; // no terminal: the node must not depend on one
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         info.UseShellExecute = false;
-        return Process.Start(info) ?? throw new InvalidOperationException("sessionnode did not start");
+        var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        if (!process.Start())
+        {
+            throw new InvalidOperationException("sessionnode did not start");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+
+        void Keep(string? line)
+        {
+            if (line is not null)
+            {
+                output.Enqueue(line);
+            }
+        }
     }
 
     private static async Task WaitForHealthAsync(Process process, int port, string certificatePath, CancellationToken ct)
