@@ -39,6 +39,9 @@ public sealed class NetworkOptions
     /// <summary>Timeout of one oxend request. Default: 15 s (the OxenMQ default, swarm.md §2.1).</summary>
     public TimeSpan OxendRequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Period of <c>storage_server_ping</c> to oxend in oxend mode (swarm.md §14). Default: 30 s.</summary>
+    public TimeSpan OxendPingInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Per-peer capacity of the persistent replication retry queue (requests). Default: 100000.</summary>
     public int RetryQueueCapacity { get; set; } = 100_000;
 
@@ -89,9 +92,10 @@ internal sealed class NetworkOptionsValidator : IValidateOptions<NetworkOptions>
             errors.Add($"Network:OxendRpcUrl '{options.OxendRpcUrl}' is not an http(s) URL.");
         }
 
-        if (options.StaticPollInterval <= TimeSpan.Zero || options.OxendPollInterval <= TimeSpan.Zero || options.OxendRequestTimeout <= TimeSpan.Zero)
+        if (options.StaticPollInterval <= TimeSpan.Zero || options.OxendPollInterval <= TimeSpan.Zero || options.OxendRequestTimeout <= TimeSpan.Zero
+            || options.OxendPingInterval <= TimeSpan.Zero)
         {
-            errors.Add("Network:StaticPollInterval, OxendPollInterval and OxendRequestTimeout must be positive.");
+            errors.Add("Network:StaticPollInterval, OxendPollInterval, OxendRequestTimeout and OxendPingInterval must be positive.");
         }
 
         if (options.RetryQueueCapacity < 1)

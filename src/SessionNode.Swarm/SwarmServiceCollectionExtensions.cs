@@ -28,6 +28,7 @@ public static class SwarmServiceCollectionExtensions
         services.TryAddSingleton<PeerTokenIssuer>();
         services.AddHostedService<StaticMembershipRefresher>();
         services.AddHostedService<OxendMembershipRefresher>();
+        services.AddHostedService<OxendPinger>();
         return services;
     }
 }

@@ -18,13 +18,17 @@ public sealed record FakeOxendNode(string Ed25519Hex, string? X25519Hex, string 
     public string LegacyHex => Ed25519Hex;
 }
 
+/// <summary>One <c>storage_server_ping</c> call received by the fake oxend (swarm.md §14).</summary>
+public sealed record FakeOxendStoragePing(IReadOnlyList<int> Version, string PubkeyEd25519, int HttpsPort, int OmqPort);
+
 /// <summary>One <c>report_peer_status</c> call received by the fake oxend.</summary>
 public sealed record FakeOxendPeerReport(string Type, string Pubkey, bool Passed);
 
 /// <summary>
 /// An oxend test double on loopback (plain HTTP, port 0): <c>POST /json_rpc</c> answers
 /// <c>get_service_nodes</c> with the shapes of swarm.md §2.2, including <c>"unchanged": true</c> when the
-/// caller's <c>poll_block_hash</c> is the current block, and records <c>report_peer_status</c> calls. Tests change the node list with
+/// caller's <c>poll_block_hash</c> is the current block, and records <c>report_peer_status</c> and
+/// <c>storage_server_ping</c> calls. Tests change the node list with
 /// <see cref="SetNodes"/>, which mines a new block.
 /// </summary>
 public sealed class FakeOxend : IAsyncDisposable
@@ -32,6 +36,7 @@ public sealed class FakeOxend : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Lock _lock = new();
     private readonly List<FakeOxendPeerReport> _peerReports = [];
+    private readonly List<FakeOxendStoragePing> _storagePings = [];
     private IReadOnlyList<FakeOxendNode> _nodes = [];
     private long _height = 100;
     private string _blockHash = NewHash(100);
@@ -52,6 +57,18 @@ public sealed class FakeOxend : IAsyncDisposable
             lock (_lock)
             {
                 return [.. _peerReports];
+            }
+        }
+    }
+
+    /// <summary><c>storage_server_ping</c> calls received so far (swarm.md §14), oldest first.</summary>
+    public IReadOnlyList<FakeOxendStoragePing> StoragePings
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _storagePings];
             }
         }
     }
@@ -103,6 +120,30 @@ public sealed class FakeOxend : IAsyncDisposable
     {
         using var doc = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
         var method = doc.RootElement.GetProperty("method").GetString();
+        if (method == "storage_server_ping")
+        {
+            // Not counted in Requests either. oxend answers {"status":"OK"} (swarm.md §14).
+            var prm = doc.RootElement.GetProperty("params");
+            lock (_lock)
+            {
+                if (Failing)
+                {
+                    context.Response.StatusCode = 500;
+                    return;
+                }
+
+                _storagePings.Add(new FakeOxendStoragePing(
+                    [.. prm.GetProperty("version").EnumerateArray().Select(v => v.GetInt32())],
+                    prm.GetProperty("pubkey_ed25519").GetString()!,
+                    prm.GetProperty("https_port").GetInt32(),
+                    prm.GetProperty("omq_port").GetInt32()));
+            }
+
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"result\":{\"status\":\"OK\"}}", context.RequestAborted);
+            return;
+        }
+
         if (method == "report_peer_status")
         {
             // Not counted in Requests, which counts the membership polls.

@@ -95,7 +95,8 @@ internal sealed class NodeCommandLineOptions
     public Option<string> OxendRpc { get; } = new("--oxend-rpc")
     {
         HelpName = "URL",
-        Description = "Reference oxend RPC address. Accepted for compatibility and ignored: no oxend link yet (a warning is logged). [Daemon:OxendRpc]",
+        Description = "oxend's HTTP JSON-RPC address (http://host:port): learn the network from oxend (Network:Mode=oxend, Network:OxendRpcUrl). " +
+            "The reference's OxenMQ addresses (ipc://, tcp://) are accepted but not usable (a warning is logged). [Network:OxendRpcUrl]",
     };
 
     /// <summary>The reference's first positional argument, an old IP argument it ignores.</summary>
@@ -149,7 +150,22 @@ internal sealed class NodeCommandLineOptions
         Set(ForceStart, "Node:ForceStart", Invariant);
         Set(LogLevel, "Daemon:LogLevel", v => v.ToLowerInvariant());
         Set(Testnet, "Daemon:Testnet", Invariant);
-        Set(OxendRpc, "Daemon:OxendRpc", v => v);
+        if (result.GetResult(OxendRpc) is { Implicit: false } && result.GetValue(OxendRpc) is { } oxend)
+        {
+            // The reference always runs against its oxend (storage.md §8.1); ours reaches oxend over its
+            // HTTP JSON-RPC, so an http(s) address selects the oxend membership source. OxenMQ addresses
+            // (ipc://, tcp://) cannot be used and are only reported.
+            if (Uri.TryCreate(oxend, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            {
+                settings["Network:Mode"] = "oxend";
+                settings["Network:OxendRpcUrl"] = oxend;
+            }
+            else
+            {
+                settings["Daemon:OxendRpc"] = oxend;
+                warnings.Add($"--oxend-rpc '{oxend}' is an OxenMQ address; this node reaches oxend over HTTP JSON-RPC: give http://host:port (oxend's RPC port) to use oxend.");
+            }
+        }
         Set(DisableRateLimit, "Rpc:RateLimitEnabled", v => Invariant(!v));
         Set(StorageMaxBytes, "Storage:MaxLogicalBytes", Invariant);
         if (result.GetResult(HardFork) is { Implicit: false } && TryParseHardFork(result.GetValue(HardFork), out var major, out var minor))

@@ -18,7 +18,10 @@ public sealed class DaemonOptions
     /// <summary>X25519 public keys (64 hex characters each) allowed to call the admin get_stats. Default: none.</summary>
     public string[] StatsAccessKeys { get; set; } = [];
 
-    /// <summary>Reference oxend RPC address (<c>--oxend-rpc</c>). Accepted and ignored: this node has no oxend link yet. Default: empty.</summary>
+    /// <summary>
+    /// A reference OxenMQ oxend address given with <c>--oxend-rpc</c> (ipc://, tcp://): not usable, logged at
+    /// startup. An http(s) address goes to <c>Network:OxendRpcUrl</c> instead. Default: empty.
+    /// </summary>
     public string OxendRpc { get; set; } = string.Empty;
 
     /// <summary>

@@ -93,6 +93,6 @@ internal sealed partial class NodeStartupService : IHostedLifecycleService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Testnet mode is not supported; running with mainnet rules")]
     private partial void LogTestnetUnsupported();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "oxend RPC address {Address} ignored: this node has no oxend link")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "oxend OxenMQ address {Address} ignored: this node reaches oxend over HTTP JSON-RPC (--oxend-rpc http://host:port)")]
     private partial void LogOxendIgnored(string address);
 }
