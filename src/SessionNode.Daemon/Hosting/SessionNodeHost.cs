@@ -43,7 +43,7 @@ public static class SessionNodeHost
     /// <param name="timeProvider">Clock for the whole node; <see cref="TimeProvider.System"/> when null.</param>
     public static WebApplication Build(NodeConfigurationSources sources, TimeProvider? timeProvider = null)
     {
-        var app = BuildWithoutRoutes(sources, timeProvider);
+        var app = BuildWithoutRoutes(sources, timeProvider, logFile: true);
         // Mapping the Rpc routes may resolve their handlers and so open the message store inside
         // the data folder: create the folder first, owner-only (the store would create it 0755).
         app.Services.GetRequiredService<NodeFiles>().EnsureDataDir();
@@ -56,11 +56,20 @@ public static class SessionNodeHost
     /// The node with all services but no routes, for <c>check-config</c>: mapping endpoints may
     /// resolve their handlers (and so the key and the store), which a configuration check must not.
     /// </summary>
-    internal static WebApplication BuildWithoutRoutes(NodeConfigurationSources sources, TimeProvider? timeProvider)
+    /// <param name="sources">Config file and command-line layers.</param>
+    /// <param name="timeProvider">Clock for the whole node; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="logFile">Also log to <c>storage.logs</c> in the data folder (a running node, not a configuration check).</param>
+    internal static WebApplication BuildWithoutRoutes(NodeConfigurationSources sources, TimeProvider? timeProvider, bool logFile = false)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "sessionnode" });
         AddConfiguration(builder.Configuration, sources);
         ConfigureLogging(builder.Logging, builder.Configuration);
+        if (logFile)
+        {
+            // storage.md §8.7: console and <data dir>/storage.logs; the container disposes the provider at exit.
+            var dataDir = builder.Configuration[$"{NodeOptions.SectionName}:{nameof(NodeOptions.DataDir)}"] ?? new NodeOptions().DataDir;
+            builder.Logging.Services.AddSingleton<ILoggerProvider>(sp => new FileLoggerProvider(dataDir, sp.GetRequiredService<TimeProvider>()));
+        }
 
         var services = builder.Services;
         if (timeProvider is not null)
