@@ -33,6 +33,15 @@ public static class StatusLine
             $" (last {Duration(requests.RecentWindowMs)})");
     }
 
+    /// <summary>The line for the node in <paramref name="services"/> (its membership, store and request counters).</summary>
+    public static string Current(IServiceProvider services)
+    {
+        var node = services.GetRequiredService<NodeState>();
+        var store = services.GetRequiredService<MessageStore>();
+        var stats = services.GetRequiredService<RequestHandler>().Stats;
+        return Format(node.Membership.Current, store.MessageCount, store.LogicalBytes, store.AccountCount, stats.Snapshot(node.NowMs));
+    }
+
     /// <summary>Three significant digits with a decimal suffix: <c>512B</c>, <c>12.3kB</c>, <c>1.00MB</c>, <c>3.50GB</c>.</summary>
     public static string Bytes(long bytes) => bytes switch
     {
@@ -90,15 +99,6 @@ internal sealed partial class StatusLineService : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>The current line.</summary>
-    public string Current()
-    {
-        var node = _services.GetRequiredService<NodeState>();
-        var store = _services.GetRequiredService<MessageStore>();
-        var stats = _services.GetRequiredService<RequestHandler>().Stats;
-        return StatusLine.Format(node.Membership.Current, store.MessageCount, store.LogicalBytes, store.AccountCount, stats.Snapshot(node.NowMs));
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -107,7 +107,7 @@ internal sealed partial class StatusLineService : BackgroundService
             {
                 if (_logger.IsEnabled(LogLevel.Information))
                 {
-                    var line = Current();
+                    var line = StatusLine.Current(_services);
                     LogStatus(_logger, line);
                 }
 

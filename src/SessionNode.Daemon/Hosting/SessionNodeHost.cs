@@ -43,7 +43,7 @@ public static class SessionNodeHost
     /// <param name="timeProvider">Clock for the whole node; <see cref="TimeProvider.System"/> when null.</param>
     public static WebApplication Build(NodeConfigurationSources sources, TimeProvider? timeProvider = null)
     {
-        var app = BuildWithoutRoutes(sources, timeProvider, logFile: true);
+        var app = BuildWithoutRoutes(sources, timeProvider, running: true);
         // Mapping the Rpc routes may resolve their handlers and so open the message store inside
         // the data folder: create the folder first, owner-only (the store would create it 0755).
         app.Services.GetRequiredService<NodeFiles>().EnsureDataDir();
@@ -58,13 +58,16 @@ public static class SessionNodeHost
     /// </summary>
     /// <param name="sources">Config file and command-line layers.</param>
     /// <param name="timeProvider">Clock for the whole node; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="logFile">Also log to <c>storage.logs</c> in the data folder (a running node, not a configuration check).</param>
-    internal static WebApplication BuildWithoutRoutes(NodeConfigurationSources sources, TimeProvider? timeProvider, bool logFile = false)
+    /// <param name="running">
+    /// A node that will run, not a configuration check: also log to <c>storage.logs</c> in the data folder and
+    /// notify systemd.
+    /// </param>
+    internal static WebApplication BuildWithoutRoutes(NodeConfigurationSources sources, TimeProvider? timeProvider, bool running = false)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "sessionnode" });
         AddConfiguration(builder.Configuration, sources);
         ConfigureLogging(builder.Logging, builder.Configuration);
-        if (logFile)
+        if (running)
         {
             // storage.md §8.7: console and <data dir>/storage.logs; the container disposes the provider at exit.
             var dataDir = builder.Configuration[$"{NodeOptions.SectionName}:{nameof(NodeOptions.DataDir)}"] ?? new NodeOptions().DataDir;
@@ -93,6 +96,16 @@ public static class SessionNodeHost
 
         services.AddSessionNodeStorage(builder.Configuration);
         services.AddSessionNodeRpc(builder.Configuration);
+        if (running)
+        {
+            // READY=1, then WATCHDOG=1 and the status line every 10 s, under systemd Type=notify (storage.md §8.4).
+            services.AddSingleton(sp => new SystemdNotifier(
+                Environment.GetEnvironmentVariable("NOTIFY_SOCKET"),
+                () => StatusLine.Current(sp),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<SystemdNotifier>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<SystemdNotifier>());
+        }
 
         // The OTel SDK lives only here (STYLE.md §8): libraries publish instruments under "SessionNode.*".
         // No exporter is configured yet; one line here adds OTLP or Prometheus.
