@@ -89,7 +89,7 @@ internal sealed class NodeCommandLineOptions
     {
         HelpName = "PUBKEY",
         AllowMultipleArgumentsPerToken = true, // the reference's CLI11 vector option: --stats-access-key K1 K2
-        Description = "X25519 public key (64 hex) allowed to call the admin get_stats; repeatable. [Daemon:StatsAccessKeys]",
+        Description = "The reference's get_stats access key (64 hex); repeatable. Validated for compatibility and unused: get_stats is served on the loopback-only admin port. [Daemon:StatsAccessKeys]",
     };
 
     public Option<string> OxendRpc { get; } = new("--oxend-rpc")

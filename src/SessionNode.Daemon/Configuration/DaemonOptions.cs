@@ -15,7 +15,10 @@ public sealed class DaemonOptions
     /// <summary>Reference testnet switch. Accepted for compatibility; testnet rules are not implemented. Default: false.</summary>
     public bool Testnet { get; set; }
 
-    /// <summary>X25519 public keys (64 hex characters each) allowed to call the admin get_stats. Default: none.</summary>
+    /// <summary>
+    /// The reference's get_stats access keys (X25519, 64 hex characters each). Validated for compatibility and
+    /// unused: get_stats is served on the loopback-only admin listener. Default: none.
+    /// </summary>
     public string[] StatsAccessKeys { get; set; } = [];
 
     /// <summary>
