@@ -15,13 +15,16 @@ public sealed class LogFileTests
         using var temp = new TempDirectory();
         var dataDir = temp.Combine("data");
 
-        await using (await TestNode.StartAsync(new TestNodeOptions { DataDir = dataDir, LogLevel = "info" }, TestContext.Current.CancellationToken))
+        string publicKey;
+        await using (var node = await TestNode.StartAsync(new TestNodeOptions { DataDir = dataDir, LogLevel = "info" }, TestContext.Current.CancellationToken))
         {
+            publicKey = node.PublicKeyHex;
         }
 
         var text = await File.ReadAllTextAsync(Path.Combine(dataDir, "storage.logs"), TestContext.Current.CancellationToken);
         Assert.Contains("[info] SessionNode.Daemon.Hosting.NodeStartupService: Starting ", text);
         Assert.Contains("v2.8.0; sw=", text); // the status line (swarm.md §15.3)
+        Assert.Contains($"address {SessionNode.Protocol.ZBase32.Encode(Convert.FromHexString(publicKey))}.snode", text); // storage.md §8.4 step 3
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDir, "storage.logs")));
