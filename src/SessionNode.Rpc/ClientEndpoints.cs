@@ -129,7 +129,10 @@ public sealed class ClientEndpoints
         }
 
         _pings.Record(PingTransport.Https);
-        http.Response.Headers["X-Oxen-Snode-Pubkey"] = Convert.ToBase64String(_node.Keys.PublicKey);
+        // swarm.md §12.3: the legacy (primary) key, as the network knows it; without a view of ourselves (or with
+        // a source that has no legacy keys) it is the Ed25519 key, which it equals for newer registrations.
+        var legacy = _node.Membership.Current.Self?.Legacy;
+        http.Response.Headers["X-Oxen-Snode-Pubkey"] = Convert.ToBase64String(legacy ?? _node.Keys.PublicKey.ToArray());
         return WriteTextAsync(http, 200, string.Empty);
     }
 

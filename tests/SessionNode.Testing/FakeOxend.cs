@@ -12,10 +12,10 @@ using Microsoft.Extensions.Logging;
 namespace SessionNode.Testing;
 
 /// <summary>One service node as the fake oxend reports it.</summary>
-public sealed record FakeOxendNode(string Ed25519Hex, string? X25519Hex, string Ip, int HttpsPort, int PeerPort, ulong SwarmId, bool Funded = true)
+public sealed record FakeOxendNode(string Ed25519Hex, string? X25519Hex, string Ip, int HttpsPort, int PeerPort, ulong SwarmId, bool Funded = true, string? Legacy = null)
 {
-    /// <summary>Legacy key reported as <c>service_node_pubkey</c> (the Ed25519 key, like modern registrations).</summary>
-    public string LegacyHex => Ed25519Hex;
+    /// <summary>Legacy key reported as <c>service_node_pubkey</c>: <see cref="Legacy"/>, else the Ed25519 key (like modern registrations).</summary>
+    public string LegacyHex => Legacy ?? Ed25519Hex;
 }
 
 /// <summary>One <c>storage_server_ping</c> call received by the fake oxend (swarm.md §14).</summary>
