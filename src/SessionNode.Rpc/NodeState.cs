@@ -18,6 +18,7 @@ public sealed class NodeState
     /// <summary>Value of the <c>Server</c> header on every response.</summary>
     public const string ServerHeader = "Oxen Storage Server/" + ReportedVersionString;
 
+    private readonly string? _oxendLegacyBase64;
     private volatile bool _shuttingDown;
 
     /// <summary>Creates the state.</summary>
@@ -33,18 +34,19 @@ public sealed class NodeState
         Membership = membership;
         Time = time;
         ForceStart = forceStart;
-        LegacyPublicKey = legacyPublicKey ?? keys.PublicKey.ToArray();
-        LegacyPublicKeyBase64 = Convert.ToBase64String(LegacyPublicKey);
+        _oxendLegacyBase64 = legacyPublicKey is null ? null : Convert.ToBase64String(legacyPublicKey);
     }
 
     /// <summary>The node's Ed25519 identity (signs results).</summary>
     public Ed25519KeyPair Keys { get; }
 
-    /// <summary>The node's legacy (primary) service-node public key, 32 bytes (oxend's <c>service_node_pubkey</c>).</summary>
-    public byte[] LegacyPublicKey { get; }
-
-    /// <summary>Padded base64 of <see cref="LegacyPublicKey"/> (the <c>X-Oxen-Snode-Pubkey</c> header, client-rpc.md §2).</summary>
-    public string LegacyPublicKeyBase64 { get; }
+    /// <summary>
+    /// Padded base64 of the node's legacy (primary) service-node key, the <c>X-Oxen-Snode-Pubkey</c> header
+    /// (client-rpc.md §2, swarm.md §12.3): the one derived from oxend's keys when they came from oxend, else the
+    /// one the current view lists for this node, else the Ed25519 key (which it equals for newer registrations).
+    /// </summary>
+    public string LegacyPublicKeyBase64 =>
+        _oxendLegacyBase64 ?? Convert.ToBase64String(Membership.Current.Self?.Legacy ?? Keys.PublicKey.ToArray());
 
     /// <summary>The membership holder.</summary>
     public Membership Membership { get; }

@@ -170,6 +170,8 @@ public sealed partial class OnionEndpoint : IDisposable
             return OnionReply.Text(503, "Snode not ready: " + _node.Keys.PublicKeyHex);
         }
 
+        _handler.Stats.Record(RequestKind.Onion, _node.NowMs);
+
         using var layer = _processor.ProcessLayer(ciphertext.Span, ephemeralKey.Span, encType);
         switch (layer.Kind)
         {
@@ -262,6 +264,7 @@ public sealed partial class OnionEndpoint : IDisposable
             return OnionReply.Text(502, "Proxying onion requests to external servers is not available on this node");
         }
 
+        _handler.Stats.Record(RequestKind.Proxy, _node.NowMs);
         var url = OnionProxyTargets.BuildUrl(target.Protocol, target.Host, target.Port, target.Target);
         var response = await _proxy.PostAsync(new OnionProxyRequest(url, layer.Plaintext), cancellationToken);
         string? contentType = null;

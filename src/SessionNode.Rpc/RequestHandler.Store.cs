@@ -68,6 +68,8 @@ public sealed partial class RequestHandler
 
     private LocalEntry ApplyStore(StoreRequest r, RpcContext context)
     {
+        // Counted for client and forwarded stores alike, as the reference does (swarm.md §15.1).
+        Stats.Record(RequestKind.Store, context.NowMs);
         var hash = MessageHasher.Compute(r.Account, r.Namespace, r.Data);
         var result = _store.Store(r.Account, r.Namespace, hash, r.TimestampMs, r.ExpiryMs, r.Data);
         return StoreEntry(hash, result, context);
@@ -227,6 +229,8 @@ public sealed partial class RequestHandler
                 return RpcResult.Text(401, "retrieve signature verification failed");
             }
         }
+
+        Stats.Record(RequestKind.Retrieve, now);
 
         // client-rpc.md §9.2 "Limits": 0 means absent; negative max_count is ignored (upstream misbehaves).
         int? maxCount = r.MaxCount is > 0 ? r.MaxCount : null;

@@ -51,15 +51,22 @@ public sealed partial class RequestHandler
     private readonly KeyConversionCache _conversions = new();
     private readonly OxendRequestProxy? _oxend;
 
-    /// <summary>Creates the handler; without <paramref name="oxend"/> (or with it disabled) <c>oxend_request</c> has no oxend to ask.</summary>
-    public RequestHandler(MessageStore store, NodeState node, ILogger<RequestHandler> logger, IEnumerable<IPeerForwarder> forwarders, OxendRequestProxy? oxend = null)
+    /// <summary>
+    /// Creates the handler; without <paramref name="oxend"/> (or with it disabled) <c>oxend_request</c> has no
+    /// oxend to ask; without <paramref name="stats"/> it counts into counters of its own.
+    /// </summary>
+    public RequestHandler(MessageStore store, NodeState node, ILogger<RequestHandler> logger, IEnumerable<IPeerForwarder> forwarders, OxendRequestProxy? oxend = null, RequestStats? stats = null)
     {
         _store = store;
         _node = node;
         _logger = logger;
         _forwarder = forwarders.LastOrDefault();
         _oxend = oxend;
+        Stats = stats ?? new RequestStats(node.Time);
     }
+
+    /// <summary>The request counters of get_stats and the status line (swarm.md §15.1).</summary>
+    public RequestStats Stats { get; }
 
     /// <summary>Creates a context for a request arriving now.</summary>
     public RpcContext CreateContext(bool forwarded, CancellationToken cancellationToken) =>

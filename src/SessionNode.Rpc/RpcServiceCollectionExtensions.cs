@@ -44,7 +44,9 @@ public static class RpcServiceCollectionExtensions
             sp.GetService<NodeLegacyKey>()?.PublicKey));
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<OxendRequestProxy>(); // oxend_request in Network:Mode oxend (client-rpc.md §9.13)
+        services.AddSingleton(sp => new RequestStats(sp.GetRequiredService<TimeProvider>())); // get_stats counters (swarm.md §15.1)
         services.AddSingleton<RequestHandler>();
+        services.AddHostedService<StatusLineService>(); // status line at start and hourly (swarm.md §15.3)
         services.AddSingleton<ClientEndpoints>();
         services.AddSingleton<IOnionServerProxy, HttpOnionServerProxy>(); // exit proxy (onion.md §9), "Onion" options
         services.AddSingleton(OnionEndpoint.Create);

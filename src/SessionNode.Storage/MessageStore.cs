@@ -54,6 +54,7 @@ public sealed partial class MessageStore : IDisposable
     private long _opBytes;
     private long _fullCount;
     private long _sweepFrom = long.MinValue;
+    private string _path = string.Empty;
 
     // StoreMany's view of its uncommitted write: hashes and public outboxes it changed (StageStore).
     private readonly HashSet<int> _groupHashes = [];
@@ -163,6 +164,7 @@ public sealed partial class MessageStore : IDisposable
         try
         {
             store = new MessageStore(db, blockCache, time, logger ?? NullLogger<MessageStore>.Instance, options.MaxLogicalBytes);
+            store._path = options.Path;
             store.LoadState(options.Path);
             store.LogOpened(options.Path, store.MessageCount, store.AccountCount, store.LogicalBytes);
             return store;

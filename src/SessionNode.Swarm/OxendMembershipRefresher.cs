@@ -69,6 +69,10 @@ public sealed partial class OxendMembershipRefresher : BackgroundService
                     last = network.Nodes;
                     blockHash = update.BlockHash.Length > 0 ? update.BlockHash : null;
                     LogUpdated(_logger, network.Height, network.Nodes.Count, update.SkippedWithoutKeys);
+                    if (update.ManyWithoutKeys)
+                    {
+                        LogManyWithoutKeys(_logger, update.SkippedWithoutKeys, network.Nodes.Count + update.SkippedWithoutKeys);
+                    }
                 }
             }
             catch (Exception e) when (e is HttpRequestException or FormatException || (e is TaskCanceledException && !stoppingToken.IsCancellationRequested))
@@ -97,6 +101,9 @@ public sealed partial class OxendMembershipRefresher : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "oxend block {Height}: {Nodes} service nodes ({Skipped} skipped without aux keys)")]
     private static partial void LogUpdated(ILogger logger, long height, int nodes, int skipped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Skipped} of {Funded} funded service nodes have no aux keys: oxend may be out of sync")]
+    private static partial void LogManyWithoutKeys(ILogger logger, int skipped, int funded);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "get_service_nodes from {Url} failed, keeping the previous view and retrying: {Problem}")]
     private static partial void LogFailed(ILogger logger, string url, string problem);

@@ -4,7 +4,14 @@ using System.Text.Json;
 namespace SessionNode.Swarm;
 
 /// <summary>One parsed <c>get_service_nodes</c> answer (swarm.md §2.2).</summary>
-public sealed record OxendUpdate(bool Unchanged, string BlockHash, NetworkDefinition? Network, int SkippedWithoutKeys);
+public sealed record OxendUpdate(bool Unchanged, string BlockHash, NetworkDefinition? Network, int SkippedWithoutKeys)
+{
+    /// <summary>
+    /// True if more than 3 % of the funded nodes came without aux keys: oxend has probably not synced
+    /// their uptime proofs yet (swarm.md §2.2 diagnostic).
+    /// </summary>
+    public bool ManyWithoutKeys => Network is { } n && SkippedWithoutKeys > 3 * (n.Nodes.Count + SkippedWithoutKeys) / 100;
+}
 
 /// <summary>
 /// Request body and answer parser of oxend's <c>get_service_nodes</c> JSON-RPC (swarm.md §2.2):
@@ -64,7 +71,8 @@ public static class OxendServiceNodes
                     continue;
                 }
 
-                var ip = e.TryGetProperty("public_ip", out var ipEl) && ipEl.ValueKind == JsonValueKind.String ? ipEl.GetString()! : "0.0.0.0";
+                // An empty address means "not yet known", like 0.0.0.0 (swarm.md §3.1), so IP preservation applies to it.
+                var ip = e.TryGetProperty("public_ip", out var ipEl) && ipEl.ValueKind == JsonValueKind.String && ipEl.GetString() is { Length: > 0 } text ? text : "0.0.0.0";
                 var https = e.TryGetProperty("storage_port", out var hp) ? hp.GetUInt16() : 0;
                 var peer = e.TryGetProperty("storage_lmq_port", out var pp) ? pp.GetUInt16() : 0;
                 var swarm = e.GetProperty("swarm_id").GetUInt64();

@@ -60,6 +60,33 @@ public sealed class ConfigFileTests
     }
 
     [Fact]
+    public async Task CheckConfig_OxendRpcHttpAddress_SelectsOxendMembership()
+    {
+        // storage.md §8.1 --oxend-rpc: with an http(s) address the node follows that oxend.
+        using var temp = new TempDirectory();
+
+        var result = await Cli.RunAsync("check-config", "--data-dir", temp.Path, "--oxend-rpc", "http://127.0.0.1:22025");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("Mode=Oxend", result.Output);
+        Assert.Contains("OxendRpcUrl=http://127.0.0.1:22025", result.Output);
+    }
+
+    [Fact]
+    public async Task CheckConfig_OxendRpcOxenMqAddress_WarnsAndKeepsMembership()
+    {
+        using var temp = new TempDirectory();
+        var file = temp.Combine("storage-server.conf");
+        await File.WriteAllTextAsync(file, "oxend-rpc=ipc:///var/lib/oxen/oxend.sock\n", TestContext.Current.CancellationToken);
+
+        var result = await Cli.RunAsync("check-config", "--data-dir", temp.Path, "--config-file", file);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("Mode=Standalone", result.Output);
+        Assert.Contains("'ipc:///var/lib/oxen/oxend.sock' is an OxenMQ address", result.Error);
+    }
+
+    [Fact]
     public async Task CheckConfig_RepeatedListOptionAfterAnotherLine_FirstGroupWins()
     {
         using var temp = new TempDirectory();

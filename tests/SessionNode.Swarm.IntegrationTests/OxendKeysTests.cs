@@ -45,7 +45,7 @@ public sealed class OxendKeysTests
         // HTTPS ping answer names the legacy key.
         Assert.Equal(ed.PublicKeyHex, node.PublicKeyHex);
         Assert.False(File.Exists(Path.Combine(dir, "key_ed25519")));
-        oxend.SetNodes([new FakeOxendNode(ed.PublicKeyHex, Convert.ToHexStringLower(x.PublicKey), "127.0.0.1", node.BaseAddress.Port, PeerPortOf(node), 0, LegacyKeyHex: Convert.ToHexStringLower(legacy))]);
+        oxend.SetNodes([new FakeOxendNode(ed.PublicKeyHex, Convert.ToHexStringLower(x.PublicKey), "127.0.0.1", node.BaseAddress.Port, PeerPortOf(node), 0, Legacy: Convert.ToHexStringLower(legacy))]);
         await WaitUntilAsync(() => node.Services.GetRequiredService<Membership>().Current.SelfInSwarm, "the node to find itself in oxend's list");
 
         using var http = node.CreateHttpClient();
@@ -63,13 +63,12 @@ public sealed class OxendKeysTests
         Assert.True(stored.AllSucceeded);
 
         // storage_server_ping: at start and then on its interval, naming our key and bound ports.
-        await WaitUntilAsync(() => oxend.Pings.Count >= 2, "two storage_server_pings");
-        using var first = JsonDocument.Parse(oxend.Pings[0]);
-        var p = first.RootElement;
-        Assert.Equal("[2,8,0]", p.GetProperty("version").GetRawText());
-        Assert.Equal(ed.PublicKeyHex, p.GetProperty("pubkey_ed25519").GetString());
-        Assert.Equal(node.BaseAddress.Port, p.GetProperty("https_port").GetInt32());
-        Assert.Equal(PeerPortOf(node), p.GetProperty("omq_port").GetInt32());
+        await WaitUntilAsync(() => oxend.StoragePings.Count >= 2, "two storage_server_pings");
+        var p = oxend.StoragePings[0];
+        Assert.Equal([2, 8, 0], p.Version);
+        Assert.Equal(ed.PublicKeyHex, p.PubkeyEd25519);
+        Assert.Equal(node.BaseAddress.Port, p.HttpsPort);
+        Assert.Equal(PeerPortOf(node), p.OmqPort);
     }
 
     [Fact]

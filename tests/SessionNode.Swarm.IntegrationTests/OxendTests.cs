@@ -63,6 +63,39 @@ public sealed class OxendTests
     }
 
     [Fact]
+    public async Task OxendMode_PingsOxendWithVersionKeyAndPorts_AnswersPingTestWithLegacyKey()
+    {
+        // swarm.md §14: storage_server_ping at start and every 30 s (here 100 ms), with the ports peers learn.
+        await using var oxend = await FakeOxend.StartAsync(Ct);
+        using var root = new TempDirectory("sessionnode-oxend-ping-");
+        var dir = root.Combine("node-0");
+        var key = Keys(dir);
+        var legacy = new string('7', 64); // an older registration: legacy key ≠ Ed25519 key
+        oxend.SetNodes([new FakeOxendNode(key.Ed, key.X, "127.0.0.1", 0, 0, 0, Legacy: legacy)]);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Network:Mode"] = "oxend",
+            ["Network:OxendRpcUrl"] = oxend.Url,
+            ["Network:OxendPollInterval"] = "00:00:00.100",
+            ["Network:OxendPingInterval"] = "00:00:00.100",
+            ["Network:OxendKeys"] = "false", // keys from the key file, the legacy key from oxend's list
+        };
+        await using var node = await TestNode.StartAsync(new TestNodeOptions { DataDir = dir, Settings = settings }, Ct);
+
+        await WaitUntilAsync(() => oxend.StoragePings.Count >= 2, "two storage_server_ping calls");
+        var ping = oxend.StoragePings[0];
+        Assert.Equal([2, 8, 0], ping.Version);
+        Assert.Equal(key.Ed, ping.PubkeyEd25519);
+        Assert.Equal((node.BaseAddress.Port, PeerPortOf(node)), (ping.HttpsPort, ping.OmqPort));
+
+        // swarm.md §12.3: the HTTPS ping answer names the legacy key oxend lists for us.
+        await WaitUntilAsync(() => View(node).Self is not null, "our record from oxend");
+        using var http = node.CreateHttpClient();
+        using var answer = await http.PostAsync(new Uri("ping_test/v1", UriKind.Relative), null, Ct);
+        Assert.Equal(Convert.ToBase64String(Convert.FromHexString(legacy)), answer.Headers.GetValues("X-Oxen-Snode-Pubkey").Single());
+    }
+
+    [Fact]
     public async Task OxendRequest_InOxendMode_ProxiesToOxend()
     {
         await using var oxend = await FakeOxend.StartAsync(Ct);

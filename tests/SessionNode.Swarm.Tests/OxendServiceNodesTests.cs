@@ -46,6 +46,36 @@ public sealed class OxendServiceNodesTests
         Assert.Equal((Ed, X, Legacy, "0.0.0.0", 0, 0, 18446744073709551614UL), (n.Ed25519Hex, n.X25519Hex, n.LegacyHex, n.Ip, n.HttpsPort, n.PeerPort, n.SwarmId));
     }
 
+    [Theory]
+    [InlineData(97, 3, false)] // 3 of 100 is not more than 3 %
+    [InlineData(96, 4, true)]
+    [InlineData(1, 0, false)]
+    [InlineData(0, 1, true)]
+    public void Parse_ManyWithoutAuxKeys_Flagged(int withKeys, int without, bool flagged)
+    {
+        var keyed = $"{{\"service_node_pubkey\":\"{Legacy}\",\"pubkey_ed25519\":\"{Ed}\",\"pubkey_x25519\":\"{X}\",\"funded\":true,\"swarm_id\":1}}";
+        var keyless = $"{{\"service_node_pubkey\":\"{Legacy}\",\"funded\":true,\"swarm_id\":1}}";
+        var states = string.Join(",", Enumerable.Repeat(keyed, withKeys).Concat(Enumerable.Repeat(keyless, without)));
+        var json = "{\"result\":{\"height\":1,\"block_hash\":\"aa\",\"hardfork\":19,\"service_node_states\":[" + states + "]}}";
+
+        Assert.Equal(flagged, OxendServiceNodes.Parse(Encoding.UTF8.GetBytes(json)).ManyWithoutKeys);
+    }
+
+    [Fact]
+    public void Parse_EmptyPublicIp_IsUnknownAddress_AndPreserved()
+    {
+        var json = "{\"result\":{\"height\":1,\"block_hash\":\"aa\",\"hardfork\":19,\"service_node_states\":[{\"service_node_pubkey\":\"" + Legacy
+            + "\",\"pubkey_ed25519\":\"" + Ed + "\",\"pubkey_x25519\":\"" + X
+            + "\",\"funded\":true,\"swarm_id\":1,\"public_ip\":\"\",\"storage_port\":0,\"storage_lmq_port\":0}]}}";
+        var key = Convert.FromHexString(Legacy);
+
+        var network = OxendServiceNodes.Parse(Encoding.UTF8.GetBytes(json)).Network!;
+        var preserved = OxendServiceNodes.PreserveAddresses(network, [new ServiceNodeRecord(key, key, key, "1.1.1.1", 123, 456, 1)]);
+
+        Assert.Equal("0.0.0.0", Assert.Single(network.Nodes).Ip);
+        Assert.Equal(("1.1.1.1", 123, 456), (preserved.Nodes[0].Ip, preserved.Nodes[0].HttpsPort, preserved.Nodes[0].PeerPort));
+    }
+
     [Fact]
     public void Parse_Unchanged_NoNetwork()
     {

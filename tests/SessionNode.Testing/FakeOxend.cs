@@ -12,11 +12,14 @@ using Microsoft.Extensions.Logging;
 namespace SessionNode.Testing;
 
 /// <summary>One service node as the fake oxend reports it.</summary>
-public sealed record FakeOxendNode(string Ed25519Hex, string? X25519Hex, string Ip, int HttpsPort, int PeerPort, ulong SwarmId, bool Funded = true, string? LegacyKeyHex = null)
+public sealed record FakeOxendNode(string Ed25519Hex, string? X25519Hex, string Ip, int HttpsPort, int PeerPort, ulong SwarmId, bool Funded = true, string? Legacy = null)
 {
-    /// <summary>Legacy key reported as <c>service_node_pubkey</c>: the Ed25519 key (like modern registrations) unless <see cref="LegacyKeyHex"/> is given.</summary>
-    public string LegacyHex => LegacyKeyHex ?? Ed25519Hex;
+    /// <summary>Legacy key reported as <c>service_node_pubkey</c>: <see cref="Legacy"/>, else the Ed25519 key (like modern registrations).</summary>
+    public string LegacyHex => Legacy ?? Ed25519Hex;
 }
+
+/// <summary>One <c>storage_server_ping</c> call received by the fake oxend (swarm.md §14).</summary>
+public sealed record FakeOxendStoragePing(IReadOnlyList<int> Version, string PubkeyEd25519, int HttpsPort, int OmqPort);
 
 /// <summary>One <c>report_peer_status</c> call received by the fake oxend.</summary>
 public sealed record FakeOxendPeerReport(string Type, string Pubkey, bool Passed);
@@ -24,7 +27,8 @@ public sealed record FakeOxendPeerReport(string Type, string Pubkey, bool Passed
 /// <summary>
 /// An oxend test double on loopback (plain HTTP, port 0): <c>POST /json_rpc</c> answers
 /// <c>get_service_nodes</c> with the shapes of swarm.md §2.2, including <c>"unchanged": true</c> when the
-/// caller's <c>poll_block_hash</c> is the current block, and records <c>report_peer_status</c> calls. Tests change the node list with
+/// caller's <c>poll_block_hash</c> is the current block, and records <c>report_peer_status</c> and
+/// <c>storage_server_ping</c> calls. Tests change the node list with
 /// <see cref="SetNodes"/>, which mines a new block.
 /// </summary>
 public sealed class FakeOxend : IAsyncDisposable
@@ -32,7 +36,7 @@ public sealed class FakeOxend : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Lock _lock = new();
     private readonly List<FakeOxendPeerReport> _peerReports = [];
-    private readonly List<string> _pings = [];
+    private readonly List<FakeOxendStoragePing> _storagePings = [];
     private IReadOnlyList<FakeOxendNode> _nodes = [];
     private long _height = 100;
     private string _blockHash = NewHash(100);
@@ -57,6 +61,18 @@ public sealed class FakeOxend : IAsyncDisposable
         }
     }
 
+    /// <summary><c>storage_server_ping</c> calls received so far (swarm.md §14), oldest first.</summary>
+    public IReadOnlyList<FakeOxendStoragePing> StoragePings
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _storagePings];
+            }
+        }
+    }
+
     /// <summary>Requests that carried the current block hash as <c>poll_block_hash</c>.</summary>
     public int UnchangedAnswers { get; private set; }
 
@@ -71,18 +87,6 @@ public sealed class FakeOxend : IAsyncDisposable
 
     /// <summary><c>get_service_node_privkey</c> requests received so far.</summary>
     public int KeyRequests { get; private set; }
-
-    /// <summary>The <c>params</c> of every <c>storage_server_ping</c> received (swarm.md §14), oldest first, as JSON text.</summary>
-    public IReadOnlyList<string> Pings
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _pings];
-            }
-        }
-    }
 
     /// <summary>When set, the body (status 200) answered to methods other than <c>get_service_nodes</c> and <c>report_peer_status</c>.</summary>
     public string? OtherMethodAnswer { get; set; }
@@ -125,6 +129,30 @@ public sealed class FakeOxend : IAsyncDisposable
     {
         using var doc = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
         var method = doc.RootElement.GetProperty("method").GetString();
+        if (method == "storage_server_ping")
+        {
+            // Not counted in Requests either. oxend answers {"status":"OK"} (swarm.md §14).
+            var prm = doc.RootElement.GetProperty("params");
+            lock (_lock)
+            {
+                if (Failing)
+                {
+                    context.Response.StatusCode = 500;
+                    return;
+                }
+
+                _storagePings.Add(new FakeOxendStoragePing(
+                    [.. prm.GetProperty("version").EnumerateArray().Select(v => v.GetInt32())],
+                    prm.GetProperty("pubkey_ed25519").GetString()!,
+                    prm.GetProperty("https_port").GetInt32(),
+                    prm.GetProperty("omq_port").GetInt32()));
+            }
+
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"result\":{\"status\":\"OK\"}}", context.RequestAborted);
+            return;
+        }
+
         if (method == "report_peer_status")
         {
             // Not counted in Requests, which counts the membership polls.
@@ -145,45 +173,33 @@ public sealed class FakeOxend : IAsyncDisposable
             return;
         }
 
-        if (method is "get_service_node_privkey" or "get_service_privkeys" or "storage_server_ping")
+        if (method is "get_service_node_privkey" or "get_service_privkeys")
         {
             // Not counted in Requests, which counts the membership polls.
             string reply;
             lock (_lock)
             {
-                if (method != "storage_server_ping")
-                {
-                    KeyRequests++;
-                }
-
+                KeyRequests++;
                 if (Failing)
                 {
                     context.Response.StatusCode = 500;
                     return;
                 }
 
-                if (method == "storage_server_ping")
-                {
-                    _pings.Add(doc.RootElement.GetProperty("params").GetRawText());
-                    reply = "{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"result\":{\"status\":\"OK\"}}";
-                }
-                else
-                {
-                    reply = PrivateKeys is { } k
-                        ? new JsonObject
+                reply = PrivateKeys is { } k
+                    ? new JsonObject
+                    {
+                        ["jsonrpc"] = "2.0",
+                        ["id"] = "0",
+                        ["result"] = new JsonObject
                         {
-                            ["jsonrpc"] = "2.0",
-                            ["id"] = "0",
-                            ["result"] = new JsonObject
-                            {
-                                ["service_node_privkey"] = k.Legacy,
-                                ["service_node_ed25519_privkey"] = k.Ed25519,
-                                ["service_node_x25519_privkey"] = k.X25519,
-                                ["status"] = "OK",
-                            },
-                        }.ToJsonString()
-                        : new JsonObject { ["jsonrpc"] = "2.0", ["id"] = "0", ["error"] = new JsonObject { ["code"] = -32601, ["message"] = "Method not found" } }.ToJsonString();
-                }
+                            ["service_node_privkey"] = k.Legacy,
+                            ["service_node_ed25519_privkey"] = k.Ed25519,
+                            ["service_node_x25519_privkey"] = k.X25519,
+                            ["status"] = "OK",
+                        },
+                    }.ToJsonString()
+                    : new JsonObject { ["jsonrpc"] = "2.0", ["id"] = "0", ["error"] = new JsonObject { ["code"] = -32601, ["message"] = "Method not found" } }.ToJsonString();
             }
 
             context.Response.ContentType = "application/json";

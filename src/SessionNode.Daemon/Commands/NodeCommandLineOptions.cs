@@ -89,7 +89,7 @@ internal sealed class NodeCommandLineOptions
     {
         HelpName = "PUBKEY",
         AllowMultipleArgumentsPerToken = true, // the reference's CLI11 vector option: --stats-access-key K1 K2
-        Description = "X25519 public key (64 hex) allowed to call the admin get_stats; repeatable. [Daemon:StatsAccessKeys]",
+        Description = "The reference's get_stats access key (64 hex); repeatable. Validated for compatibility and unused: get_stats is served on the loopback-only admin port. [Daemon:StatsAccessKeys]",
     };
 
     public Option<string> OxendRpc { get; } = new("--oxend-rpc")
@@ -149,20 +149,22 @@ internal sealed class NodeCommandLineOptions
         Set(ForceStart, "Node:ForceStart", Invariant);
         Set(LogLevel, "Daemon:LogLevel", v => v.ToLowerInvariant());
         Set(Testnet, "Daemon:Testnet", Invariant);
-        if (result.GetResult(OxendRpc) is { Implicit: false })
+        if (result.GetResult(OxendRpc) is { Implicit: false } && result.GetValue(OxendRpc) is { } oxend)
         {
-            var address = result.GetValue(OxendRpc) ?? string.Empty;
-            if (Uri.TryCreate(address, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+            // The reference always runs against its oxend (storage.md §8.1); ours reaches oxend over its
+            // HTTP JSON-RPC, so an http(s) address selects the oxend membership source. OxenMQ addresses
+            // (ipc://, tcp://) cannot be used and are only reported.
+            if (Uri.TryCreate(oxend, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
             {
                 settings["Network:Mode"] = "oxend";
-                settings["Network:OxendRpcUrl"] = address;
+                settings["Network:OxendRpcUrl"] = oxend;
             }
             else
             {
-                settings["Daemon:OxendRpc"] = address; // an OxenMQ address: logged and ignored at start
+                settings["Daemon:OxendRpc"] = oxend;
+                warnings.Add($"--oxend-rpc '{oxend}' is an OxenMQ address; this node reaches oxend over HTTP JSON-RPC: give http://host:port (oxend's RPC port) to use oxend.");
             }
         }
-
         Set(DisableRateLimit, "Rpc:RateLimitEnabled", v => Invariant(!v));
         Set(StorageMaxBytes, "Storage:MaxLogicalBytes", Invariant);
         if (result.GetResult(HardFork) is { Implicit: false } && TryParseHardFork(result.GetValue(HardFork), out var major, out var minor))

@@ -15,13 +15,15 @@ public sealed class DaemonOptions
     /// <summary>Reference testnet switch. Accepted for compatibility; testnet rules are not implemented. Default: false.</summary>
     public bool Testnet { get; set; }
 
-    /// <summary>X25519 public keys (64 hex characters each) allowed to call the admin get_stats. Default: none.</summary>
+    /// <summary>
+    /// The reference's get_stats access keys (X25519, 64 hex characters each). Validated for compatibility and
+    /// unused: get_stats is served on the loopback-only admin listener. Default: none.
+    /// </summary>
     public string[] StatsAccessKeys { get; set; } = [];
 
     /// <summary>
-    /// A <c>--oxend-rpc</c> address that is not an http(s) URL (the reference's OxenMQ <c>ipc://</c>/<c>tcp://</c>
-    /// forms): logged and ignored, since this node speaks oxend's HTTP JSON-RPC only (an http(s) URL sets
-    /// <c>Network:Mode</c> and <c>Network:OxendRpcUrl</c> instead). Default: empty.
+    /// A reference OxenMQ oxend address given with <c>--oxend-rpc</c> (ipc://, tcp://): not usable, logged at
+    /// startup. An http(s) address goes to <c>Network:OxendRpcUrl</c> instead. Default: empty.
     /// </summary>
     public string OxendRpc { get; set; } = string.Empty;
 

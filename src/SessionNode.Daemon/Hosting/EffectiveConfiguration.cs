@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using SessionNode.Daemon.Configuration;
 using SessionNode.Rpc;
 using SessionNode.Storage;
+using SessionNode.Swarm;
 
 namespace SessionNode.Daemon.Hosting;
 
@@ -38,6 +39,7 @@ internal static class EffectiveConfiguration
         yield return (NodeOptions.SectionName, Format(services.GetRequiredService<IOptions<NodeOptions>>().Value));
         yield return (RpcOptions.SectionName, Format(services.GetRequiredService<IOptions<RpcOptions>>().Value));
         yield return (MessageStoreOptions.SectionName, Format(services.GetRequiredService<IOptions<MessageStoreOptions>>().Value));
+        yield return (NetworkOptions.SectionName, Format(services.GetRequiredService<IOptions<NetworkOptions>>().Value));
         yield return (HttpsOptions.SectionName, Format(services.GetRequiredService<IOptions<HttpsOptions>>().Value));
         yield return (DaemonOptions.SectionName, Format(services.GetRequiredService<IOptions<DaemonOptions>>().Value));
     }

@@ -67,7 +67,9 @@ internal sealed partial class NodeFiles : IDisposable
         {
             using var x25519 = key.ToX25519();
             var x25519Hex = Convert.ToHexStringLower(x25519.PublicKey);
-            LogNodeKey(created ? "Created" : "Loaded", path, key.PublicKeyHex, x25519Hex);
+            // storage.md §8.4 step 3: the keys and the node's .snode address (base32z of the Ed25519 key).
+            var address = SessionNode.Protocol.ZBase32.Encode(key.PublicKey) + ".snode";
+            LogNodeKey(created ? "Created" : "Loaded", path, key.PublicKeyHex, x25519Hex, address);
         }
 
         return key;
@@ -93,8 +95,8 @@ internal sealed partial class NodeFiles : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Created data folder {DataDir}")]
     private partial void LogDataDirCreated(string dataDir);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Action} node key {Path}: Ed25519 public key {Ed25519PublicKey}, X25519 public key {X25519PublicKey}")]
-    private partial void LogNodeKey(string action, string path, string ed25519PublicKey, string x25519PublicKey);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Action} node key {Path}: Ed25519 public key {Ed25519PublicKey}, X25519 public key {X25519PublicKey}, address {Address}")]
+    private partial void LogNodeKey(string action, string path, string ed25519PublicKey, string x25519PublicKey, string address);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Action} HTTPS certificate {Path} (SHA-1 thumbprint {Thumbprint})")]
     private partial void LogCertificate(string action, string path, string thumbprint);

@@ -58,11 +58,6 @@ internal sealed partial class NodeStartupService : IHostedLifecycleService
             LogTestnetUnsupported();
         }
 
-        if (daemon.OxendRpc.Length > 0)
-        {
-            LogOxendIgnored(daemon.OxendRpc);
-        }
-
         _ = _services.GetRequiredService<Ed25519KeyPair>();
         _ = _files.Certificate;
         return Task.CompletedTask;
@@ -93,6 +88,4 @@ internal sealed partial class NodeStartupService : IHostedLifecycleService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Testnet mode is not supported; running with mainnet rules")]
     private partial void LogTestnetUnsupported();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "oxend RPC address {Address} ignored: this node speaks oxend's HTTP JSON-RPC only (give --oxend-rpc http://host:port)")]
-    private partial void LogOxendIgnored(string address);
 }

@@ -83,7 +83,7 @@ public static class SessionNodeHost
 
     private static WebApplication Build(NodeConfigurationSources sources, TimeProvider? timeProvider, OxendNodeKeys? keys)
     {
-        var app = BuildWithoutRoutes(sources, timeProvider, keys);
+        var app = BuildWithoutRoutes(sources, timeProvider, keys, running: true);
         // Mapping the Rpc routes may resolve their handlers and so open the message store inside
         // the data folder: create the folder first, owner-only (the store would create it 0755).
         app.Services.GetRequiredService<NodeFiles>().EnsureDataDir();
@@ -96,11 +96,24 @@ public static class SessionNodeHost
     /// The node with all services but no routes, for <c>check-config</c>: mapping endpoints may
     /// resolve their handlers (and so the key and the store), which a configuration check must not.
     /// </summary>
-    internal static WebApplication BuildWithoutRoutes(NodeConfigurationSources sources, TimeProvider? timeProvider, OxendNodeKeys? keys = null)
+    /// <param name="sources">Config file and command-line layers.</param>
+    /// <param name="timeProvider">Clock for the whole node; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="keys">The node's keys when they came from oxend; null: the data folder's key file.</param>
+    /// <param name="running">
+    /// A node that will run, not a configuration check: also log to <c>storage.logs</c> in the data folder and
+    /// notify systemd.
+    /// </param>
+    internal static WebApplication BuildWithoutRoutes(NodeConfigurationSources sources, TimeProvider? timeProvider, OxendNodeKeys? keys = null, bool running = false)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "sessionnode" });
         AddConfiguration(builder.Configuration, sources);
         ConfigureLogging(builder.Logging, builder.Configuration);
+        if (running)
+        {
+            // storage.md §8.7: console and <data dir>/storage.logs; the container disposes the provider at exit.
+            var dataDir = builder.Configuration[$"{NodeOptions.SectionName}:{nameof(NodeOptions.DataDir)}"] ?? new NodeOptions().DataDir;
+            builder.Logging.Services.AddSingleton<ILoggerProvider>(sp => new FileLoggerProvider(dataDir, sp.GetRequiredService<TimeProvider>()));
+        }
 
         var services = builder.Services;
         if (timeProvider is not null)
@@ -134,6 +147,16 @@ public static class SessionNodeHost
 
         services.AddSessionNodeStorage(builder.Configuration);
         services.AddSessionNodeRpc(builder.Configuration);
+        if (running)
+        {
+            // READY=1, then WATCHDOG=1 and the status line every 10 s, under systemd Type=notify (storage.md §8.4).
+            services.AddSingleton(sp => new SystemdNotifier(
+                Environment.GetEnvironmentVariable("NOTIFY_SOCKET"),
+                () => StatusLine.Current(sp),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<SystemdNotifier>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<SystemdNotifier>());
+        }
 
         // The OTel SDK lives only here (STYLE.md §8): libraries publish instruments under "SessionNode.*".
         // No exporter is configured yet; one line here adds OTLP or Prometheus.

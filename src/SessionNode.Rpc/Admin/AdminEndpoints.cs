@@ -15,7 +15,8 @@ public sealed class AdminEndpointMetadata
 
 /// <summary>
 /// Admin routes on the loopback admin listener (<see cref="AdminListener"/>): <c>GET /stats</c>, one
-/// JSON object with a section per <see cref="IStatsContributor"/>, and <c>POST /check_reachability</c>
+/// JSON object with a section per <see cref="IStatsContributor"/>, <c>GET /get_stats</c>, the
+/// reference's document (<see cref="ReferenceStats"/>), and <c>POST /check_reachability</c>
 /// (<see cref="ReachabilityCheck"/>). Further admin routes are mapped with
 /// <see cref="MapAdmin"/> so they carry <see cref="AdminEndpointMetadata"/>.
 /// </summary>
@@ -29,6 +30,7 @@ public static class AdminEndpoints
     public static IEndpointRouteBuilder MapSessionNodeAdmin(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapAdmin("/stats", StatsAsync);
+        endpoints.MapAdmin(ReferenceStats.Path, ReferenceStats.HandleAsync);
         endpoints.MapAdmin("/check_reachability", static ctx => ctx.RequestServices.GetRequiredService<ReachabilityCheck>().HandleAsync(ctx));
         return endpoints;
     }
