@@ -133,23 +133,11 @@ public sealed class FakeOxend : IAsyncDisposable
         {
             // Not counted in Requests either. oxend answers {"status":"OK"} (swarm.md §14).
             var prm = doc.RootElement.GetProperty("params");
-            lock (_lock)
-            {
-                if (Failing)
-                {
-                    context.Response.StatusCode = 500;
-                    return;
-                }
-
-                _storagePings.Add(new FakeOxendStoragePing(
-                    [.. prm.GetProperty("version").EnumerateArray().Select(v => v.GetInt32())],
-                    prm.GetProperty("pubkey_ed25519").GetString()!,
-                    prm.GetProperty("https_port").GetInt32(),
-                    prm.GetProperty("omq_port").GetInt32()));
-            }
-
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"result\":{\"status\":\"OK\"}}", context.RequestAborted);
+            await RecordAndAnswerOkAsync(context, () => _storagePings.Add(new FakeOxendStoragePing(
+                [.. prm.GetProperty("version").EnumerateArray().Select(v => v.GetInt32())],
+                prm.GetProperty("pubkey_ed25519").GetString()!,
+                prm.GetProperty("https_port").GetInt32(),
+                prm.GetProperty("omq_port").GetInt32())));
             return;
         }
 
@@ -157,19 +145,8 @@ public sealed class FakeOxend : IAsyncDisposable
         {
             // Not counted in Requests, which counts the membership polls.
             var prm = doc.RootElement.GetProperty("params");
-            lock (_lock)
-            {
-                if (Failing)
-                {
-                    context.Response.StatusCode = 500;
-                    return;
-                }
-
-                _peerReports.Add(new FakeOxendPeerReport(prm.GetProperty("type").GetString()!, prm.GetProperty("pubkey").GetString()!, prm.GetProperty("passed").GetBoolean()));
-            }
-
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"result\":{\"status\":\"OK\"}}", context.RequestAborted);
+            await RecordAndAnswerOkAsync(context, () => _peerReports.Add(
+                new FakeOxendPeerReport(prm.GetProperty("type").GetString()!, prm.GetProperty("pubkey").GetString()!, prm.GetProperty("passed").GetBoolean())));
             return;
         }
 
@@ -259,6 +236,24 @@ public sealed class FakeOxend : IAsyncDisposable
 
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(answer, context.RequestAborted);
+    }
+
+    /// <summary>Records a call under the lock (unless <see cref="Failing"/>: 500) and answers <c>{"status":"OK"}</c>.</summary>
+    private async Task RecordAndAnswerOkAsync(HttpContext context, Action record)
+    {
+        lock (_lock)
+        {
+            if (Failing)
+            {
+                context.Response.StatusCode = 500;
+                return;
+            }
+
+            record();
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":\"0\",\"result\":{\"status\":\"OK\"}}", context.RequestAborted);
     }
 
     private static string NewHash(long height) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(height)));
