@@ -68,7 +68,7 @@ public sealed partial class OxendMembershipRefresher : BackgroundService
                     _membership.Publish(snapshot);
                     last = network.Nodes;
                     blockHash = update.BlockHash.Length > 0 ? update.BlockHash : null;
-                    LogUpdated(_logger, network.Height, network.Nodes.Count, update.SkippedWithoutKeys);
+                    LogUpdated(_logger, network.Height, network.Nodes.Count, update.SkippedWithoutKeys, update.SkippedWithoutAddress);
                     if (update.ManyWithoutKeys)
                     {
                         LogManyWithoutKeys(_logger, update.SkippedWithoutKeys, network.Nodes.Count + update.SkippedWithoutKeys);
@@ -99,8 +99,8 @@ public sealed partial class OxendMembershipRefresher : BackgroundService
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "oxend block {Height}: {Nodes} service nodes ({Skipped} skipped without aux keys)")]
-    private static partial void LogUpdated(ILogger logger, long height, int nodes, int skipped);
+    [LoggerMessage(Level = LogLevel.Information, Message = "oxend block {Height}: {Nodes} service nodes ({Skipped} skipped without aux keys, {SkippedNoAddress} without an address)")]
+    private static partial void LogUpdated(ILogger logger, long height, int nodes, int skipped, int skippedNoAddress);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Skipped} of {Funded} funded service nodes have no aux keys: oxend may be out of sync")]
     private static partial void LogManyWithoutKeys(ILogger logger, int skipped, int funded);

@@ -4,19 +4,26 @@ using System.Text.Json;
 namespace SessionNode.Swarm;
 
 /// <summary>One parsed <c>get_service_nodes</c> answer (swarm.md §2.2).</summary>
-public sealed record OxendUpdate(bool Unchanged, string BlockHash, NetworkDefinition? Network, int SkippedWithoutKeys)
+/// <param name="Unchanged">oxend answered <c>"unchanged": true</c> (nothing else was read).</param>
+/// <param name="BlockHash">The top block hash.</param>
+/// <param name="Network">The nodes, hard fork and height (null when unchanged).</param>
+/// <param name="SkippedWithoutKeys">Funded elements skipped for lacking an aux key.</param>
+/// <param name="SkippedWithoutAddress">Funded elements with keys skipped for lacking an address field.</param>
+public sealed record OxendUpdate(bool Unchanged, string BlockHash, NetworkDefinition? Network, int SkippedWithoutKeys, int SkippedWithoutAddress = 0)
 {
     /// <summary>
     /// True if more than 3 % of the funded nodes came without aux keys: oxend has probably not synced
     /// their uptime proofs yet (swarm.md §2.2 diagnostic).
     /// </summary>
-    public bool ManyWithoutKeys => Network is { } n && SkippedWithoutKeys > 3 * (n.Nodes.Count + SkippedWithoutKeys) / 100;
+    public bool ManyWithoutKeys => Network is { } n && SkippedWithoutKeys > 3 * (n.Nodes.Count + SkippedWithoutKeys + SkippedWithoutAddress) / 100;
 }
 
 /// <summary>
 /// Request body and answer parser of oxend's <c>get_service_nodes</c> JSON-RPC (swarm.md §2.2):
-/// unfunded elements and elements without both aux keys are skipped; missing address fields become
-/// <c>0.0.0.0</c>/0 (our recommendation) instead of failing the update; swarm ids are unsigned 64-bit.
+/// unfunded elements, elements without both aux keys and elements without an address (no
+/// <c>public_ip</c>, <c>storage_port</c> or <c>storage_lmq_port</c> field) are skipped, never failing the whole
+/// update; an address oxend does not know yet (<c>0.0.0.0</c> or empty, ports 0) is kept, and IP preservation
+/// applies to it (§3.4); swarm ids are unsigned 64-bit.
 /// </summary>
 public static class OxendServiceNodes
 {
@@ -55,6 +62,7 @@ public static class OxendServiceNodes
             var revision = r.TryGetProperty("snode_revision", out var rev) ? rev.GetInt32() : 0;
             var nodes = new List<ServiceNodeRecord>();
             var skipped = 0;
+            var skippedNoAddress = 0;
             foreach (var e in r.GetProperty("service_node_states").EnumerateArray())
             {
                 if (!e.GetProperty("funded").GetBoolean())
@@ -71,15 +79,24 @@ public static class OxendServiceNodes
                     continue;
                 }
 
+                // No address at all: skipped (the reference would fail the whole update on the missing field).
+                if (!e.TryGetProperty("public_ip", out var ipEl) || ipEl.ValueKind == JsonValueKind.Null
+                    || !e.TryGetProperty("storage_port", out var hp) || hp.ValueKind == JsonValueKind.Null
+                    || !e.TryGetProperty("storage_lmq_port", out var pp) || pp.ValueKind == JsonValueKind.Null)
+                {
+                    skippedNoAddress++;
+                    continue;
+                }
+
                 // An empty address means "not yet known", like 0.0.0.0 (swarm.md §3.1), so IP preservation applies to it.
-                var ip = e.TryGetProperty("public_ip", out var ipEl) && ipEl.ValueKind == JsonValueKind.String && ipEl.GetString() is { Length: > 0 } text ? text : "0.0.0.0";
-                var https = e.TryGetProperty("storage_port", out var hp) ? hp.GetUInt16() : 0;
-                var peer = e.TryGetProperty("storage_lmq_port", out var pp) ? pp.GetUInt16() : 0;
+                var ip = ipEl.ValueKind == JsonValueKind.String && ipEl.GetString() is { Length: > 0 } text ? text : "0.0.0.0";
+                var https = hp.GetUInt16();
+                var peer = pp.GetUInt16();
                 var swarm = e.GetProperty("swarm_id").GetUInt64();
                 nodes.Add(new ServiceNodeRecord(ed, x, legacy, ip, https, peer, swarm));
             }
 
-            return new OxendUpdate(false, blockHash, new NetworkDefinition(nodes, (hf, revision), height), skipped);
+            return new OxendUpdate(false, blockHash, new NetworkDefinition(nodes, (hf, revision), height), skipped, skippedNoAddress);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {

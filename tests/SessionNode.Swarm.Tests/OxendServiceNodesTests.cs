@@ -25,11 +25,13 @@ public sealed class OxendServiceNodesTests
     }
 
     [Fact]
-    public void Parse_Answer_SkipsUnfundedAndKeyless_DefaultsAddress_U64Swarm()
+    public void Parse_Answer_SkipsUnfundedKeylessAndAddressless_U64Swarm()
     {
         var json = $$"""
             {"jsonrpc":"2.0","id":"0","result":{"height":7,"block_hash":"ff","hardfork":19,"snode_revision":3,"service_node_states":[
-              {"service_node_pubkey":"{{Legacy}}","pubkey_ed25519":"{{Ed}}","pubkey_x25519":"{{X}}","funded":true,"swarm_id":18446744073709551614},
+              {"service_node_pubkey":"{{Legacy}}","pubkey_ed25519":"{{Ed}}","pubkey_x25519":"{{X}}","funded":true,"swarm_id":18446744073709551614,"public_ip":"0.0.0.0","storage_port":0,"storage_lmq_port":0},
+              {"service_node_pubkey":"{{Legacy}}","pubkey_ed25519":"{{Ed}}","pubkey_x25519":"{{X}}","funded":true,"swarm_id":1},
+              {"service_node_pubkey":"{{Legacy}}","pubkey_ed25519":"{{Ed}}","pubkey_x25519":"{{X}}","funded":true,"swarm_id":1,"public_ip":"1.2.3.4","storage_port":1},
               {"service_node_pubkey":"{{Legacy}}","pubkey_ed25519":"","pubkey_x25519":"{{X}}","funded":true,"swarm_id":1},
               {"service_node_pubkey":"{{Legacy}}","pubkey_ed25519":"{{Ed}}","funded":true,"swarm_id":1},
               {"service_node_pubkey":"{{Legacy}}","funded":false,"swarm_id":1}]} }
@@ -40,6 +42,7 @@ public sealed class OxendServiceNodesTests
         Assert.False(update.Unchanged);
         Assert.Equal("ff", update.BlockHash);
         Assert.Equal(2, update.SkippedWithoutKeys);
+        Assert.Equal(2, update.SkippedWithoutAddress);
         var net = update.Network!;
         Assert.Equal(((19, 3), 7L), (net.HardFork, net.Height));
         var n = Assert.Single(net.Nodes);
@@ -53,7 +56,7 @@ public sealed class OxendServiceNodesTests
     [InlineData(0, 1, true)]
     public void Parse_ManyWithoutAuxKeys_Flagged(int withKeys, int without, bool flagged)
     {
-        var keyed = $"{{\"service_node_pubkey\":\"{Legacy}\",\"pubkey_ed25519\":\"{Ed}\",\"pubkey_x25519\":\"{X}\",\"funded\":true,\"swarm_id\":1}}";
+        var keyed = $"{{\"service_node_pubkey\":\"{Legacy}\",\"pubkey_ed25519\":\"{Ed}\",\"pubkey_x25519\":\"{X}\",\"funded\":true,\"swarm_id\":1,\"public_ip\":\"1.2.3.4\",\"storage_port\":1,\"storage_lmq_port\":2}}";
         var keyless = $"{{\"service_node_pubkey\":\"{Legacy}\",\"funded\":true,\"swarm_id\":1}}";
         var states = string.Join(",", Enumerable.Repeat(keyed, withKeys).Concat(Enumerable.Repeat(keyless, without)));
         var json = "{\"result\":{\"height\":1,\"block_hash\":\"aa\",\"hardfork\":19,\"service_node_states\":[" + states + "]}}";
