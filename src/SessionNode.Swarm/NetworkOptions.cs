@@ -49,6 +49,10 @@ public sealed class NetworkOptions
     /// <summary>Timeout of one oxend request. Default: 15 s (the OxenMQ default, swarm.md §2.1).</summary>
     public TimeSpan OxendRequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>True if <paramref name="text"/> can be <see cref="OxendRpcUrl"/>: an absolute http(s) URL (oxend's HTTP JSON-RPC).</summary>
+    public static bool IsOxendRpcUrl(string? text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
     /// <summary>Per-peer capacity of the persistent replication retry queue (requests). Default: 100000.</summary>
     public int RetryQueueCapacity { get; set; } = 100_000;
 
@@ -94,7 +98,7 @@ internal sealed class NetworkOptionsValidator : IValidateOptions<NetworkOptions>
         }
 
         if (options.Mode == NetworkMode.Oxend
-            && (!Uri.TryCreate(options.OxendRpcUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+            && !NetworkOptions.IsOxendRpcUrl(options.OxendRpcUrl))
         {
             errors.Add($"Network:OxendRpcUrl '{options.OxendRpcUrl}' is not an http(s) URL.");
         }

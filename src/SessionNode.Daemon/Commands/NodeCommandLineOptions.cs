@@ -154,7 +154,7 @@ internal sealed class NodeCommandLineOptions
             // The reference always runs against its oxend (storage.md §8.1); ours reaches oxend over its
             // HTTP JSON-RPC, so an http(s) address selects the oxend membership source. OxenMQ addresses
             // (ipc://, tcp://) cannot be used and are only reported.
-            if (Uri.TryCreate(oxend, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            if (Swarm.NetworkOptions.IsOxendRpcUrl(oxend))
             {
                 settings["Network:Mode"] = "oxend";
                 settings["Network:OxendRpcUrl"] = oxend;

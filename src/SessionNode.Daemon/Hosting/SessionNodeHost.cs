@@ -55,7 +55,7 @@ public static class SessionNodeHost
             var network = new NetworkOptions();
             configuration.GetSection(NetworkOptions.SectionName).Bind(network);
             if (network.Mode != NetworkMode.Oxend || !network.OxendKeys
-                || !Uri.TryCreate(network.OxendRpcUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+                || !NetworkOptions.IsOxendRpcUrl(network.OxendRpcUrl))
             {
                 // Not from oxend, or settings the node's validation refuses at start with its own message.
                 return Build(sources, timeProvider);
