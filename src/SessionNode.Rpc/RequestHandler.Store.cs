@@ -162,8 +162,10 @@ public sealed partial class RequestHandler
         var hashes = ArrayPool<string>.Shared.Rent(pending.Length);
         try
         {
+            var now = _node.NowMs;
             for (var i = 0; i < pending.Length; i++)
             {
+                Stats.Record(RequestKind.Store, now); // as ApplyStore counts each store it applies
                 var r = pending[i].Request;
                 hashes[i] = MessageHasher.Compute(r.Account, r.Namespace, r.Data);
                 operations[i] = new StoreOperation(r.Account, r.Namespace, hashes[i], r.TimestampMs, r.ExpiryMs, r.Data);

@@ -132,6 +132,9 @@ public sealed class PeerBatchTests : IDisposable
 
         Assert.Equal(_single.Store.MessageCount, _batched.Store.MessageCount);
         Assert.Equal(_single.Store.LogicalBytes, _batched.Store.LogicalBytes);
+        // get_stats counts forwarded stores too (swarm.md §15.1), grouped or not.
+        var now = _batched.Node.NowMs;
+        Assert.Equal(_single.Handler.Stats.Snapshot(now).Totals, _batched.Handler.Stats.Snapshot(now).Totals);
         return batched;
     }
 
